@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
 
     _init_templates(app)
+    _import_models()
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -73,6 +74,15 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+
+
+def _import_models() -> None:
+    """Load every model module, so the metadata (create_all, Alembic) knows every table."""
+    import cafe.auth.models  # noqa: F401
+    import cafe.contacts.models  # noqa: F401
+    import cafe.events.models  # noqa: F401
+    import cafe.invitations.models  # noqa: F401
+    import cafe.mail.models  # noqa: F401
 
 
 def _migrations_dir() -> str:

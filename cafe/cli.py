@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from cafe import demo
 from cafe.auth import services as accounts
 from cafe.extensions import db
+from cafe.mail import services as mail
 
 
 @click.command("create-organiser")
@@ -91,6 +92,32 @@ def demo_command(reset: bool, if_empty: bool) -> None:
     click.echo(f"Password:    {password}")
 
 
+@click.group("mail")
+def mail_group() -> None:
+    """Outgoing email."""
+
+
+@mail_group.command("send")
+def mail_send_command() -> None:
+    """Send queued emails that are due (run it from a scheduler every minute)."""
+    _require_schema()
+    recovered = mail.recover_stalled()
+    db.session.commit()
+    report = mail.deliver_queued()
+    click.echo(f"Sent {report.sent}, will retry {report.retrying}, failed {report.failed}"
+               + (f", recovered {recovered} stalled" if recovered else "") + ".")
+
+
+@mail_group.command("retry")
+def mail_retry_command() -> None:
+    """Queue every failed email again, then send."""
+    _require_schema()
+    count = mail.retry_failed()
+    db.session.commit()
+    report = mail.deliver_queued()
+    click.echo(f"Queued {count} failed emails again; sent {report.sent}, failed {report.failed}.")
+
+
 def _require_schema() -> None:
     """Commands need the tables: say how to make them rather than fail with SQL errors."""
     if not inspect(db.engine).has_table("organisers"):
@@ -101,5 +128,5 @@ def _require_schema() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (create_organiser_command, set_password_command, demo_command):
+    for command in (create_organiser_command, set_password_command, demo_command, mail_group):
         app.cli.add_command(command)

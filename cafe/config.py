@@ -35,6 +35,17 @@ class Defaults:
     # Front-end assets built by `make setup` into cafe/static/build
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
+    # Email: with no MAIL_SERVER, messages are written to instance/outbox/ as .eml files.
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "cafe@example.org"
+    MAIL_SENDER_NAME = "Café"
+    MAIL_TIMEOUT = 30
+
     # Demo
     DEMO_ORGANISER_EMAIL = "demo@example.org"
 

@@ -213,3 +213,50 @@ def live_organiser(live_app):
         )
         _db.session.commit()
         return organiser.email
+
+
+# --- Email: a real SMTP server on loopback --------------------------------------------------
+
+
+class Inbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self):
+        self.messages = []  # aiosmtpd envelopes: .mail_from .rcpt_tos .content
+        self.refuse = 0  # refuse this many messages before accepting again (to test retries)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            self.refuse -= 1
+            return "451 Try again later"
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def parsed(self):
+        import email
+        import email.policy
+
+        return [email.message_from_bytes(m.content, policy=email.policy.default)
+                for m in self.messages]
+
+
+@pytest.fixture
+def smtp_server():
+    """An SMTP server on a free loopback port; `inbox.port` for MAIL_PORT."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        inbox.port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail_to(app, smtp_server):
+    """Point the app's mail at the test SMTP server; returns the inbox."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    return smtp_server

@@ -1,0 +1,1 @@
+"""Outgoing email: a durable queue, delivery by SMTP or to instance/outbox, retries."""

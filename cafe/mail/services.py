@@ -1,0 +1,220 @@
+"""Queue emails, then deliver them: SMTP when configured, else .eml files in instance/outbox/.
+
+Queueing and delivering are separate steps so a crash between them loses nothing: a queued row
+is delivered by the next `deliver_queued` call (a page's progress poll or `flask --app cafe
+mail send`). A row is claimed before it is sent, so two workers never send one message twice.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from cafe.clock import utcnow
+from cafe.extensions import db
+from cafe.mail.models import OutgoingEmail
+
+MAX_ATTEMPTS = 5
+RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+                timedelta(hours=2)]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email."""
+
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+
+
+def build_message(recipient: str, subject: str, text: str, *, html: str | None = None,
+                  attachments: Iterable[Attachment] = (), reply_to: str | None = None,
+                  recipient_name: str = "") -> EmailMessage:
+    """A MIME message from Café's configured sender."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = formataddr((config.get("MAIL_SENDER_NAME", "Café"),
+                                  config.get("MAIL_DEFAULT_SENDER", "cafe@example.org")))
+    message["To"] = formataddr((recipient_name, recipient)) if recipient_name else recipient
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="cafe.invalid")
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        message.add_attachment(attachment.content, maintype=attachment.maintype,
+                               subtype=attachment.subtype, filename=attachment.filename)
+    return message
+
+
+def queue_email(key: str, message: EmailMessage) -> OutgoingEmail:
+    """Record a message to send. The same key again returns the first row: never two sends."""
+    existing = db.session.scalar(select(OutgoingEmail).where(OutgoingEmail.key == key))
+    if existing is not None:
+        return existing
+    row = OutgoingEmail(key=key, recipient=_address_only(message["To"]),
+                        subject=str(message["Subject"])[:300], message=message.as_bytes(),
+                        state="queued", attempts=0, last_error="")
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _address_only(header: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(str(header))[1]
+
+
+class Transport:
+    """Where messages go: an SMTP server, or a folder of .eml files."""
+
+    def __init__(self, config):
+        self.config = config
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except smtplib.SMTPException:
+                pass
+            self._smtp = None
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.config
+        host, port = cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT") or 25)
+        timeout = float(cfg.get("MAIL_TIMEOUT", 30))
+        if cfg.get("MAIL_USE_SSL"):
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+            if cfg.get("MAIL_USE_TLS"):
+                smtp.starttls(context=ssl.create_default_context())
+        if cfg.get("MAIL_USERNAME"):
+            smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD", ""))
+        return smtp
+
+    def send(self, row: OutgoingEmail) -> None:
+        """Deliver one message; raises on failure."""
+        if not self.config.get("MAIL_SERVER"):
+            outbox = Path(self.config.get("MAIL_OUTBOX") or
+                          Path(current_app.instance_path) / "outbox")
+            outbox.mkdir(parents=True, exist_ok=True)
+            (outbox / f"{row.id:06d}-{_safe(row.key)}.eml").write_bytes(row.message)
+            return
+        if self._smtp is None:
+            self._smtp = self._connect()
+        sender = self.config.get("MAIL_DEFAULT_SENDER", "cafe@example.org")
+        try:
+            self._smtp.sendmail(sender, [row.recipient], row.message)
+        except smtplib.SMTPServerDisconnected:
+            self._smtp = self._connect()
+            self._smtp.sendmail(sender, [row.recipient], row.message)
+
+
+def _safe(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in key)[:80]
+
+
+def _claim(row_id: int) -> bool:
+    """Take a queued row for sending; False if another worker took it first."""
+    now = utcnow()
+    result = db.session.execute(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.id == row_id, OutgoingEmail.state == "queued",
+               or_(OutgoingEmail.next_attempt_at.is_(None), OutgoingEmail.next_attempt_at <= now))
+        # next_attempt_at doubles as "claimed at" while sending, for recover_stalled
+        .values(state="sending", attempts=OutgoingEmail.attempts + 1, next_attempt_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did."""
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+
+
+def deliver_queued(*, limit: int | None = None, keys: Iterable[str] | None = None) -> DeliveryReport:
+    """Send queued messages that are due, committing after each so progress is never lost."""
+    now = utcnow()
+    query = select(OutgoingEmail.id).where(
+        OutgoingEmail.state == "queued",
+        or_(OutgoingEmail.next_attempt_at.is_(None), OutgoingEmail.next_attempt_at <= now),
+    ).order_by(OutgoingEmail.id)
+    if keys is not None:
+        query = query.where(OutgoingEmail.key.in_(list(keys)))
+    if limit:
+        query = query.limit(limit)
+    ids = list(db.session.scalars(query))
+    db.session.commit()
+    report = DeliveryReport()
+    with Transport(current_app.config) as transport:
+        for row_id in ids:
+            if not _claim(row_id):
+                continue
+            row = db.session.get(OutgoingEmail, row_id)
+            try:
+                transport.send(row)
+            except (OSError, smtplib.SMTPException) as err:
+                transport.__exit__()  # drop a broken connection; the next send reconnects
+                row.last_error = f"{type(err).__name__}: {err}"[:1000]
+                if row.attempts >= MAX_ATTEMPTS:
+                    row.state = "failed"
+                    report.failed += 1
+                else:
+                    row.state = "queued"
+                    row.next_attempt_at = utcnow() + RETRY_DELAYS[min(row.attempts - 1,
+                                                                      len(RETRY_DELAYS) - 1)]
+                    report.retrying += 1
+            else:
+                row.state, row.sent_at, row.last_error = "sent", utcnow(), ""
+                report.sent += 1
+            db.session.commit()
+    return report
+
+
+def retry_failed(keys: Iterable[str] | None = None) -> int:
+    """Put failed messages back in the queue, due now; returns how many."""
+    query = update(OutgoingEmail).where(OutgoingEmail.state == "failed")
+    if keys is not None:
+        query = query.where(OutgoingEmail.key.in_(list(keys)))
+    result = db.session.execute(query.values(state="queued", next_attempt_at=None, attempts=0))
+    return result.rowcount or 0
+
+
+def recover_stalled(older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Rows left 'sending' by a crashed worker go back to the queue.
+
+    A crash after the server accepted a message but before the row was marked sent can, rarely,
+    send that message again; losing it silently would be worse.
+    """
+    cutoff = utcnow() - older_than
+    result = db.session.execute(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.state == "sending",
+               OutgoingEmail.next_attempt_at < cutoff)
+        .values(state="queued", next_attempt_at=None))
+    return result.rowcount or 0
