@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from cafe.events import services
+from cafe.events import panels, services
 from cafe.events.forms import AgendaItemForm, CoOrganiserForm, EventForm
 from cafe.events.models import AgendaItem, Event
 from cafe.extensions import db
@@ -39,6 +39,12 @@ def _apply_error(form, err: services.EventError) -> None:
         form[err.field].errors.append(str(err))
     else:
         form.form_errors.append(str(err))
+
+
+@bp.app_context_processor
+def event_tabs():
+    """The event navigation's tabs, for `events/_nav.html`."""
+    return {"event_tabs": panels.tabs}
 
 
 @bp.route("/")
