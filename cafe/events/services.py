@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, time
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +16,12 @@ from cafe.events import agenda
 from cafe.events.models import AGENDA_KINDS, AgendaItem, Event, event_organisers
 from cafe.extensions import db
 from cafe.formatting import format_minutes
+
+
+signals = Namespace()
+#: Sent with (event, changes) after update_event changed the date or times; `changes` maps each
+#: changed field to (old, new). Invitations listen to tell accepted guests.
+event_rescheduled = signals.signal("event-rescheduled")
 
 
 class EventError(ValueError):
@@ -130,9 +137,15 @@ def create_event(details: EventDetails, organiser: Organiser) -> Event:
 def update_event(event: Event, details: EventDetails) -> None:
     """Change an event's details; the agenda's café rounds follow a changed number of rounds."""
     _check(details)
+    changes = {name: (getattr(event, name), getattr(details, name))
+               for name in ("date", "start_time", "end_time")
+               if getattr(event, name) != getattr(details, name)}
     for f in fields(details):
         setattr(event, f.name, getattr(details, f.name))
     _sync_agenda_rounds(event)
+    if changes:
+        db.session.flush()
+        event_rescheduled.send(event, changes=changes)
 
 
 def _sync_agenda_rounds(event: Event) -> None:
