@@ -7,9 +7,25 @@ from datetime import date, time
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, Field
+from wtforms import DateField, Field, SelectChoice
+from wtforms.validators import StopValidation
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:\s*[:.]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.I)
+
+
+class Required:
+    """Like DataRequired, but keeps a parse error ('must be a real date') rather than replace it."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.errors:
+            raise StopValidation()
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            raise StopValidation(self.message)
 
 
 def parse_time_of_day(text: str) -> time | None:
@@ -89,13 +105,19 @@ class DayMonthYearField(DateField):
             raise ValueError(f"{self.label.text} must be a real date") from None
 
 
+def choices(options: dict[str, str] | list[tuple[str, str]]) -> list[SelectChoice]:
+    """Radio, select and checkbox options from value → label pairs (WTForms 3.3 style)."""
+    pairs = options.items() if isinstance(options, dict) else options
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def error_summary_items(form: FlaskForm) -> list[dict[str, str]]:
     """The error summary's list: one link per field error, to the input that needs fixing."""
     items = []
     for name, errors in form.errors.items():
         if not errors:
             continue
-        if name is None:  # form-wide errors have no field to link to
+        if not name:  # form-wide errors (key None or "") have no field to link to
             items.extend({"text": message, "href": "#main-content"} for message in errors)
             continue
         field = form[name]

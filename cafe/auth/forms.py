@@ -12,6 +12,7 @@ class LoginForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             DataRequired(message="Enter your email address"),
             Email(

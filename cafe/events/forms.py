@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from cafe.events.models import AGENDA_KINDS
 from cafe.events.services import EventDetails, ItemDetails, details_problems
-from cafe.forms import DayMonthYearField, TimeOfDayField
+from cafe.forms import DayMonthYearField, Required, TimeOfDayField, choices
 
 
 class WholeNumberField(IntegerField):
@@ -51,7 +51,7 @@ class EventForm(FlaskForm):
         validators=[DataRequired(message="Enter the event title"), Length(max=200)],
     )
     date = DayMonthYearField(
-        "Date of the event", validators=[DataRequired(message="Enter the date of the event")]
+        "Date of the event", validators=[Required("Enter the date of the event")]
     )
     venue = StringField(
         "Venue",
@@ -62,10 +62,8 @@ class EventForm(FlaskForm):
     address = TextAreaField(
         "Address of the venue", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
     )
-    start_time = TimeOfDayField(
-        "Start time", validators=[DataRequired(message="Enter the start time")]
-    )
-    end_time = TimeOfDayField("End time", validators=[DataRequired(message="Enter the end time")])
+    start_time = TimeOfDayField("Start time", validators=[Required("Enter the start time")])
+    end_time = TimeOfDayField("End time", validators=[Required("Enter the end time")])
     seats = _number(
         "Number of seats",
         "Enter the number of seats",
@@ -93,14 +91,31 @@ class EventForm(FlaskForm):
     )
     submit = SubmitField("Save event", widget=GovSubmitInput())
 
+    TIMING_FIELDS = ("start_time", "end_time", "seats", "rounds", "round_minutes", "move_minutes")
+
     def validate(self, extra_validators=None) -> bool:
-        """Field checks first, then whether the day can hold its rounds."""
-        if not super().validate(extra_validators):
-            return False
-        problems = details_problems(self.details())
+        """Field checks, then the checks across fields that can be made with what was valid."""
+        valid = super().validate(extra_validators)
+        usable = {
+            name: self[name].data
+            for name in self.TIMING_FIELDS
+            if not self[name].errors and self[name].data is not None
+        }
+        if len(usable) == len(self.TIMING_FIELDS):
+            problems = details_problems(
+                EventDetails(title="", date=None, venue="", address="", **usable)
+            )
+        else:  # report what can be judged now, so one pass shows every problem
+            problems = {}
+            if "seats" in usable and usable["seats"] < 1:
+                problems["seats"] = "Number of seats must be 1 or more"
+            if {"start_time", "end_time"} <= usable.keys() and usable["end_time"] <= usable[
+                "start_time"
+            ]:
+                problems["end_time"] = "End time must be after the start time"
         for name, message in problems.items():
             self[name].errors.append(message)
-        return not problems
+        return valid and not problems
 
     def details(self) -> EventDetails:
         """The cleaned values."""
@@ -125,7 +140,7 @@ class AgendaItemForm(FlaskForm):
     kind = RadioField(
         "What kind of item is this?",
         widget=GovRadioInput(),
-        choices=list(AGENDA_KINDS.items()),
+        choices=choices(AGENDA_KINDS),
         validators=[InputRequired(message="Choose what kind of item this is")],
     )
     title = StringField(
