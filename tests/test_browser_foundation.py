@@ -37,7 +37,9 @@ def test_organiser_creates_an_event_and_builds_its_agenda(page: Page, live_serve
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()  # GOV.UK Frontend's script ran under our CSP
     expect(summary).to_contain_text("End time must be after the start time")
-    expect(page.get_by_label("Event title", exact=True)).to_have_value("Browser café")  # nothing lost
+    expect(page.get_by_label("Event title", exact=True)).to_have_value(
+        "Browser café"
+    )  # nothing lost
     summary.get_by_role("link", name="End time must be after the start time").click()
     expect(page.get_by_label("End time", exact=True)).to_be_focused()
 
