@@ -8,7 +8,8 @@ DAY = DayShape(time(9, 30), time(15, 30), rounds=4, round_minutes=30, move_minut
 
 
 def test_rounds_are_numbered_across_blocks_with_moves_between():
-    items = [ItemSpec("rounds", "Café round", round_count=2), ItemSpec("break", "Lunch", minutes=40),
+    items = [ItemSpec("rounds", "Café round", round_count=2),
+             ItemSpec("break", "Lunch", minutes=40),
              ItemSpec("rounds", "Café round", round_count=2)]
     slots = timeline(DAY, items)
     assert [(s.start.strftime("%H:%M"), s.kind, s.title) for s in slots] == [

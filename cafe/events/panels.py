@@ -37,7 +37,9 @@ _tabs: list[Tab] = [Tab(0, "events.dashboard", "Overview"), Tab(10, "events.agen
                     Tab(95, "events.edit", "Event details")]
 
 
-def register_panel(order: int, template: str, load: Callable[[Event], dict[str, Any] | None]) -> None:
+def register_panel(
+    order: int, template: str, load: Callable[[Event], dict[str, Any] | None]
+) -> None:
     """Add a panel to every event's dashboard (idempotent, as apps may be created many times)."""
     if all(p.template != template for p in _panels):
         _panels.append(Panel(order, template, load))

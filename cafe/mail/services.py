@@ -157,7 +157,9 @@ class DeliveryReport:
     retrying: int = 0
 
 
-def deliver_queued(*, limit: int | None = None, keys: Iterable[str] | None = None) -> DeliveryReport:
+def deliver_queued(
+    *, limit: int | None = None, keys: Iterable[str] | None = None
+) -> DeliveryReport:
     """Send queued messages that are due, committing after each so progress is never lost."""
     now = utcnow()
     query = select(OutgoingEmail.id).where(
