@@ -79,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Load every model module, so the metadata (create_all, Alembic) knows every table."""
     import cafe.auth.models  # noqa: F401
+    import cafe.casestudies.models  # noqa: F401
     import cafe.contacts.models  # noqa: F401
     import cafe.events.models  # noqa: F401
     import cafe.invitations.models  # noqa: F401
@@ -95,9 +96,17 @@ def _migrations_dir() -> str:
 def _register_blueprints(app: Flask) -> None:
     """Every feature's blueprint."""
     from cafe.auth.views import bp as auth_bp
+    from cafe.casestudies.views import bp as casestudies_bp
+    from cafe.contacts.views import bp as contacts_bp
     from cafe.events.views import bp as events_bp
+    from cafe.invitations.rsvp_views import bp as rsvp_bp
+    from cafe.invitations.views import bp as invitations_bp
     from cafe.pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(casestudies_bp)
+    app.register_blueprint(contacts_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(rsvp_bp)

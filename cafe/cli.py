@@ -1,4 +1,4 @@
-"""App-wide commands: accounts, the demo event."""
+"""App-wide commands: accounts, the demo event, mail and the retention purge."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from cafe import demo
 from cafe.auth import services as accounts
+from cafe.casestudies import retention
 from cafe.extensions import db
 from cafe.mail import services as mail
 
@@ -118,6 +119,26 @@ def mail_retry_command() -> None:
     click.echo(f"Queued {count} failed emails again; sent {report.sent}, failed {report.failed}.")
 
 
+@click.command("purge")
+def purge_command() -> None:
+    """Delete stories whose retention period has ended (run daily from a scheduler).
+
+    Case-study titles and summaries stay for the event report; running it again does nothing.
+    """
+    _require_schema()
+    purged = retention.purge_expired_stories()
+    db.session.commit()
+    if not purged:
+        click.echo("Nothing to purge.")
+        return
+    days = current_app.config["CASE_STUDY_RETENTION_DAYS"]
+    for item in purged:
+        click.echo(f"Purged the stories of {item.case_studies} case "
+                   f"stud{'y' if item.case_studies == 1 else 'ies'} of '{item.event.title}' "
+                   f"({item.event.date:%d %B %Y}, at least {days} days ago); titles and "
+                   "summaries kept.")
+
+
 def _require_schema() -> None:
     """Commands need the tables: say how to make them rather than fail with SQL errors."""
     if not inspect(db.engine).has_table("organisers"):
@@ -128,5 +149,6 @@ def _require_schema() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (create_organiser_command, set_password_command, demo_command, mail_group):
+    for command in (create_organiser_command, set_password_command, demo_command, mail_group,
+                    purge_command):
         app.cli.add_command(command)

@@ -46,6 +46,10 @@ class Defaults:
     MAIL_SENDER_NAME = "Café"
     MAIL_TIMEOUT = 30
 
+    # Case studies: stories (not their titles and summaries) are deleted this many days after
+    # their event by `flask --app cafe purge`, which a scheduler runs daily.
+    CASE_STUDY_RETENTION_DAYS = 30
+
     # Demo
     DEMO_ORGANISER_EMAIL = "demo@example.org"
 

@@ -13,9 +13,12 @@ from sqlalchemy import func, select
 
 from cafe.auth.models import Organiser
 from cafe.auth.services import create_organiser
+from cafe.casestudies import demo as casestudies_demo
+from cafe.contacts import demo as contacts_demo
 from cafe.events import services as events
 from cafe.events.models import AgendaItem, Event
 from cafe.extensions import db
+from cafe.invitations import demo as invitations_demo
 
 
 @dataclass
@@ -123,4 +126,10 @@ def load_demo(email: str, password: str) -> DemoSummary:
     event = load_event(organiser, co_organiser)
     summary.lines.append(f"organiser {organiser.email} and co-organiser {co_organiser.email}")
     summary.lines.append(f"event '{event.title}' on {event.date:%d %B %Y} with its agenda")
+    contacts = contacts_demo.load_contacts()
+    summary.lines.append(f"{len(contacts)} contacts in {len({c.organisation for c in contacts})} "
+                         "organisations")
+    summary.lines.append(invitations_demo.load_invitations(event, organiser, contacts))
+    # After the invitations' demo, so accepted guests can choose their tables.
+    summary.lines.append(casestudies_demo.load_case_studies(event, organiser))
     return summary

@@ -17,7 +17,6 @@ from cafe.events.models import AGENDA_KINDS, AgendaItem, Event, event_organisers
 from cafe.extensions import db
 from cafe.formatting import format_minutes
 
-
 signals = Namespace()
 #: Sent with (event, changes) after update_event changed the date or times; `changes` maps each
 #: changed field to (old, new). Invitations listen to tell accepted guests.

@@ -80,6 +80,7 @@ def dashboard(event_id: int):
         event=event,
         timeline=services.event_timeline(event),
         agenda_problems=services.event_agenda_problems(event),
+        panels=panels.dashboard_panels(event),
     )
 
 
