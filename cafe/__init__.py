@@ -84,6 +84,7 @@ def _import_models() -> None:
     import cafe.events.models  # noqa: F401
     import cafe.invitations.models  # noqa: F401
     import cafe.mail.models  # noqa: F401
+    import cafe.rotation.models  # noqa: F401
 
 
 def _migrations_dir() -> str:
@@ -102,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from cafe.invitations.rsvp_views import bp as rsvp_bp
     from cafe.invitations.views import bp as invitations_bp
     from cafe.pages import bp as pages_bp
+    from cafe.rotation.views import bp as rotation_bp
+    from cafe.sheets.views import bp as sheets_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(auth_bp)
@@ -110,3 +113,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(contacts_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(rsvp_bp)
+    app.register_blueprint(rotation_bp)
+    app.register_blueprint(sheets_bp)

@@ -50,6 +50,13 @@ class Defaults:
     # their event by `flask --app cafe purge`, which a scheduler runs daily.
     CASE_STUDY_RETENTION_DAYS = 30
 
+    # Rotation plans: where planning jobs run ("thread": a thread of the web process that took
+    # the request; "worker": only `flask --app cafe rotation work`; "inline": in the request),
+    # how long the solver may take (seconds) and its seed (the same seed, the same plan).
+    ROTATION_RUNNER = "thread"
+    ROTATION_TIME_LIMIT = 10.0
+    ROTATION_SEED = 0
+
     # Demo
     DEMO_ORGANISER_EMAIL = "demo@example.org"
 

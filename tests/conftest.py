@@ -29,6 +29,8 @@ def make_test_app(**overrides):
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        "ROTATION_RUNNER": "inline",
+        "ROTATION_TIME_LIMIT": 2.0,
     }
     config.update(overrides)
     return create_app(config)

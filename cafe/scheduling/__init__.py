@@ -14,6 +14,7 @@ The command line is ``python -m cafe.scheduling PROBLEM.json [--time-limit S] [-
 [--out PLAN.json] [--quiet]``.
 """
 
+from .check import PlanCheck, Violation, check_plan
 from .problem import (
     PLAN_FORMAT,
     PROBLEM_FORMAT,
@@ -31,11 +32,14 @@ validate = parse_problem  # check a problem without solving it; raises ProblemEr
 
 __all__ = [
     "PLAN_FORMAT",
+    "PlanCheck",
     "PROBLEM_FORMAT",
     "Person",
     "Problem",
     "ProblemError",
     "Table",
+    "Violation",
+    "check_plan",
     "load_problem",
     "parse_problem",
     "problem_to_json",
