@@ -19,6 +19,7 @@ from cafe.events import services as events
 from cafe.events.models import AgendaItem, Event
 from cafe.extensions import db
 from cafe.invitations import demo as invitations_demo
+from cafe.rotation import demo as rotation_demo
 
 
 @dataclass
@@ -132,4 +133,6 @@ def load_demo(email: str, password: str) -> DemoSummary:
     summary.lines.append(invitations_demo.load_invitations(event, organiser, contacts))
     # After the invitations' demo, so accepted guests can choose their tables.
     summary.lines.append(casestudies_demo.load_case_studies(event, organiser))
+    # After the case studies (the tables) and the invitations (the guests).
+    summary.lines.append(rotation_demo.load_plan(event, organiser))
     return summary

@@ -29,7 +29,7 @@ from cafe.clock import utcnow
 from cafe.events.models import Event
 from cafe.extensions import db
 from cafe.rotation import adapter, services
-from cafe.rotation.models import PlanJob
+from cafe.rotation.models import Plan, PlanJob
 from cafe.scheduling import ProblemError, solve
 
 log = logging.getLogger(__name__)
@@ -209,20 +209,7 @@ def run_job(job_id: int) -> None:
         if result["status"] == "infeasible":
             _finish(job_id, "infeasible", "\n".join(result.get("reasons", [])))
             return
-        event = db.session.get(Event, event_id)
-        solved = adapter.seats_from_assignments(result["assignments"])
-        seats: dict[int, list[int | None]] = {}
-        for invitation_id, later in solved.items():
-            held_part = (work.base_seats.get(invitation_id) or [None] * work.held)[:work.held]
-            seats[invitation_id] = list(held_part) + list(later)
-        plan = services.store_plan(event, seats, kind="solver" if kind == "plan" else kind,
-                                   status=result["status"], held_rounds=work.held,
-                                   locks=work.locks, organiser=job.requested_by)
-        if kind == "replan":
-            before = services.plan_before(plan)
-            plan.metrics = {**plan.metrics,
-                            "changed_seats": len(services.changes_between(before, plan))}
-        db.session.flush()
+        plan = _store(db.session.get(Event, event_id), work, result, kind, job.requested_by)
         _finish_with_plan(job_id, plan.id)
     except (services.RotationError, ProblemError) as err:
         _finish(job_id, "failed", str(err))
@@ -231,6 +218,35 @@ def run_job(job_id: int) -> None:
         _finish(job_id, "failed", "The planner failed unexpectedly. The plan in force is "
                                   "unchanged; plan again, and tell your administrator if it "
                                   "keeps failing.")
+
+
+def _store(event: Event, work: _Work, result: dict, kind: str,
+           organiser: Organiser | None) -> Plan:
+    """The solver's plan as the event's new plan in force, held rounds as they were."""
+    solved = adapter.seats_from_assignments(result["assignments"])
+    seats: dict[int, list[int | None]] = {}
+    for invitation_id, later in solved.items():
+        held_part = (work.base_seats.get(invitation_id) or [None] * work.held)[:work.held]
+        seats[invitation_id] = list(held_part) + list(later)
+    plan = services.store_plan(event, seats, kind="solver" if kind == "plan" else kind,
+                               status=result["status"], held_rounds=work.held, locks=work.locks,
+                               organiser=organiser)
+    if kind == "replan":
+        before = services.plan_before(plan)
+        plan.metrics = {**plan.metrics,
+                        "changed_seats": len(services.changes_between(before, plan))}
+    db.session.flush()
+    return plan
+
+
+def plan_now(event: Event, organiser: Organiser | None, *, time_limit: float) -> Plan:
+    """Plan the event in this process and transaction, without a job (the demo, scripts);
+    RotationError if there is nothing to plan or no plan is possible. The caller commits."""
+    work = _prepare(PlanJob(event=event, kind="plan", held_rounds=0))
+    result = solve(work.problem, time_limit=time_limit, seed=current_app.config["ROTATION_SEED"])
+    if result["status"] == "infeasible":
+        raise services.RotationError("; ".join(result.get("reasons", [])))
+    return _store(event, work, result, "plan", organiser)
 
 
 def _finish_with_plan(job_id: int, plan_id: int) -> None:
