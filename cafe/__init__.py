@@ -78,7 +78,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Load every model module, so the metadata (create_all, Alembic) knows every table."""
+    import cafe.actions.models  # noqa: F401
     import cafe.auth.models  # noqa: F401
+    import cafe.capture.models  # noqa: F401
     import cafe.casestudies.models  # noqa: F401
     import cafe.contacts.models  # noqa: F401
     import cafe.events.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""At the tables: intervention points recorded by each host, and the closing session view."""
