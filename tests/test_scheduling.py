@@ -176,6 +176,21 @@ def test_forced_repeats_reach_the_lower_bound():
     assert figures["excess_meetings"] == figures["lower_bound_excess_meetings"] == 8
 
 
+def test_forced_repeats_with_a_stays_guest_reach_the_solvers_lower_bound():
+    # 12 guests bound by rule 3 visit each of 3 tables once; a pinned stays guest holds a seat
+    # at A. Each round every table has 4 of them, from the 2 other tables of any other round, so
+    # 2 pairs there met before: 6 pairs per pair of rounds, excess >= 18 * 2 / 3 = 12, reached
+    # by 6 pairs who move together. evaluate.py's bound leaves out events with stays guests (0).
+    problem = make_problem([("A", 5, None), ("B", 4, None), ("C", 4, None)],
+                           [person("s", stays=True, pinned={"0": "A"})]
+                           + [f"p{i}" for i in range(12)], 3)
+    plan = solve(problem, time_limit=5)
+    figures = check(problem, plan)
+    assert figures["lower_bound_excess_meetings"] == 0
+    assert plan["metrics"]["solver_lower_bound_excess_meetings"] == 12
+    assert figures["excess_meetings"] == 12
+
+
 def test_side_mix_and_no_table_without_both_sides():
     problem = café(n_tables=4, guests_per_table=4, rounds=3)
     plan = solve(problem, time_limit=1)
@@ -245,6 +260,17 @@ def test_metrics_match_evaluate():
                 "lower_bound_excess_meetings"):
         assert plan["metrics"][key] == figures[key], key
     assert plan["metrics"]["solve_seconds"] >= 0
+
+
+def test_huge_capacity_and_seed_are_taken_as_they_come():
+    # A capacity far above the number of people, and a seed beyond CP-SAT's 32 bits.
+    problem = make_problem([("A", 10 ** 9, None), ("B", 3, None)], [f"p{i}" for i in range(6)],
+                           2)
+    plan = solve(problem, time_limit=1, seed=10 ** 20)
+    figures = check(problem, plan)
+    assert figures["excess_meetings"] == figures["lower_bound_excess_meetings"] == 6
+    assert figures["table_size_spread"] == 0
+    assert solve(problem, time_limit=1, seed=-3)["status"] in ("optimal", "feasible")
 
 
 def test_plan_format():
@@ -462,6 +488,11 @@ MALFORMED = [
      'previous_plan.assignments["p1"]: expected a list, got a string'),
     (_set(["previous_plan"], {"p1": ["T1", None]}),
      'previous_plan["p1"][1]: expected a string, got null'),
+    (_set(["rounds"], 10 ** 6), "rounds: at most 1000 rounds are supported, got 1000000"),
+    (_set(["people"], [person(f"p{i}") for i in range(10001)]),
+     "people: at most 10000 people are supported, got 10001"),
+    (_set(["tables"], [{"id": f"T{t}", "capacity": 1} for t in range(2001)]),
+     "tables: at most 2000 tables are supported, got 2001"),
 ]
 
 
@@ -536,9 +567,20 @@ def test_cli_malformed_input_exits_1_with_one_line(tmp_path, capsys, content, me
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_cli_unreadable_input_names_the_file_once(tmp_path, capsys):
+    path = write(tmp_path, "[" * 100_000 + "]" * 100_000)
+    assert cli_main([str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"{path} is not valid JSON: nested too deeply\n"
+    path = write(tmp_path, "{")
+    assert cli_main([str(path)]) == 1
+    assert capsys.readouterr().err.count(str(path)) == 1
+
+
 def test_cli_missing_file_and_bad_arguments_exit_1(tmp_path, capsys):
     assert cli_main([str(tmp_path / "none.json")]) == 1
-    assert "cannot read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith(f"cannot read {tmp_path / 'none.json'}: ") and err.count("\n") == 1
     with pytest.raises(SystemExit) as info:
         cli_main([str(tmp_path / "none.json"), "--time-limit", "soon"])
     assert info.value.code == 1

@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         plan = solve(problem, time_limit=args.time_limit, seed=args.seed,
                      progress=None if args.quiet else progress)
     except ProblemError as err:
-        print(f"{args.problem}: {err}", file=sys.stderr)
+        # Unreadable files and bad JSON name the file already; field errors get it in front.
+        print(f"{args.problem}: {err}" if err.field else str(err), file=sys.stderr)
         return 1
     text = json.dumps(plan, indent=1 if plan.get("assignments") is None else None)
     if args.out:

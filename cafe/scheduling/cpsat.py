@@ -398,7 +398,7 @@ class Neighbourhood:
         prm.max_time_in_seconds = max(0.01, time_limit)
         if det_time is not None:
             prm.max_deterministic_time = det_time
-        prm.random_seed = seed
+        prm.random_seed = seed % 2_147_483_647  # CP-SAT takes a 32-bit seed; any int may come
         prm.num_workers = workers
         if workers > 1 and interleave:
             prm.interleave_search = True

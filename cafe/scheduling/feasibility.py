@@ -128,16 +128,25 @@ def _hall_reasons(inst: Instance, forced_at: dict[tuple[int, int], list[int]]) -
     R, T = inst.R, inst.T
     reasons = []
     held = {i for group in forced_at.values() for i in group}
+    # People with the same usable tables form one class, numbered once for all rounds.
+    class_id: dict[tuple[int, ...], int] = {}
+    id_of = [class_id.setdefault(tuple(u), len(class_id)) for u in inst.usable]
+    tables_of = list(class_id)
     for r in range(R):
         free = [inst.cap[t] - len(forced_at.get((r, t), ())) for t in range(T)]
-        classes: Counter = Counter()
-        members: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        counts: Counter = Counter()
+        by_class: dict[int, list[int]] = defaultdict(list)
         for i in range(inst.P):
             if inst.forced[i][r] >= 0 or i in held:
                 continue
-            key = tuple(inst.usable[i])
-            classes[key] += 1
-            members[key].append(i)
+            counts[id_of[i]] += 1
+            by_class[id_of[i]].append(i)
+        if len(counts) == 1:
+            (c, n), = counts.items()
+            if n <= sum(max(0, free[t]) for t in tables_of[c]):
+                continue  # one class with room enough: the flow is trivially complete
+        classes = {tables_of[c]: n for c, n in counts.items()}
+        members = {tables_of[c]: ps for c, ps in by_class.items()}
         keys = list(classes)
         # Nodes: 0 source, 1..K classes, K+1..K+T tables, K+T+1 sink.
         K = len(keys)

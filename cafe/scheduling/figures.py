@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -58,20 +59,19 @@ def figures(inst: Instance, seat: Sequence[Sequence[int]]) -> dict[str, int | No
 
 
 def _min_pairs(capacities: Sequence[int], people: int, cost: Callable[[int], int]) -> int | None:
-    """Least total convex cost of seating `people` at tables of the given capacities."""
-    sizes = [0] * len(capacities)
+    """Least total convex cost of seating `people` at tables of the given capacities: each
+    person goes where the next seat costs least (optimal for convex costs), via a heap."""
+    if people > sum(max(0, c) for c in capacities):
+        return None
+    heap = [(cost(1) - cost(0), x, 0) for x, c in enumerate(capacities) if c > 0]
+    heapq.heapify(heap)
     total = 0
     for _ in range(people):
-        best, best_step = -1, None
-        for i, c in enumerate(capacities):
-            if sizes[i] < c:
-                step = cost(sizes[i] + 1) - cost(sizes[i])
-                if best_step is None or step < best_step:
-                    best, best_step = i, step
-        if best < 0:
-            return None
-        total += best_step
-        sizes[best] += 1
+        step, x, n = heapq.heappop(heap)
+        total += step
+        n += 1
+        if n < capacities[x]:
+            heapq.heappush(heap, (cost(n + 1) - cost(n), x, n))
     return total
 
 
@@ -99,6 +99,67 @@ def lower_bound_excess(inst: Instance) -> int | None:
         if usable and all(t in hosted for t in usable):
             host_guest += max(0, R - (1 if inst.stays[i] else len(usable)))
     return host_guest + max(counting, two_round)
+
+
+def lower_bound_excess_solver(inst: Instance) -> int | None:
+    """A lower bound on excess meetings at least as strong as evaluate.py's: its two-round
+    argument (b) extended to events where only some guests are bound by rule 3.
+
+    Let D be the guests bound by rule 3 (`inst.distinct`). In round b, the D-guests at table t
+    did not sit at t in round a, so they come from at most T'-1 of round a's tables (T' tables
+    have a guest seat), and some pairs among them met in round a too: at least f(g) for g of
+    them, f as in evaluate.py. Seats that hosts, pins and fixed rounds hold for guests outside D
+    (a pinned `stays` guest holds one in every round) are not open to D, so a round seats its
+    |D| guests within smaller capacities, giving M_b pairs at least (balanced filling). For each
+    pair of rounds {a, b} at least max(M_a, M_b) pairs meet in both; a pair meeting m <= R times
+    is counted C(m, 2) times and has excess m - 1 >= 2 C(m, 2) / R. With every guest in D and no
+    held seats this is evaluate.py's bound (b); the result is never below evaluate.py's bound.
+    Unlike the rest of the solver it reads pins and fixed rounds from the problem, not from
+    `inst.forced`, which may hold the solver's own choice of table for a `stays` guest.
+    """
+    base = lower_bound_excess(inst)
+    if base is None:
+        return None
+    R = inst.R
+    open_tables = [t for t in range(inst.T) if inst.guest_cap[t] > 0]
+    T1 = len(open_tables) - 1
+    guests = [i for i in range(inst.P) if not inst.is_host[i]]
+    bound = [i for i in guests if inst.distinct[i]]
+    if R < 2 or T1 < 1 or len(bound) < 2:
+        return base
+
+    def f(g: int) -> int:
+        q, rem = divmod(g, T1)
+        return (T1 - rem) * q * (q - 1) // 2 + rem * (q + 1) * q // 2
+
+    held = [[0] * inst.T for _ in range(R)]  # seats held for guests outside D
+    for i in guests:
+        if inst.distinct[i]:
+            continue
+        seats = [inst.fixed.get(r, {}).get(i, inst.pinned[i].get(r)) for r in range(R)]
+        if inst.stays[i]:
+            known = [t for t in seats if t is not None]
+            if known:
+                seats = [known[0]] * R
+        for r, t in enumerate(seats):
+            if t is not None:
+                held[r][t] += 1
+    per_round = []
+    for r in range(R):
+        caps = [max(0, inst.guest_cap[t] - held[r][t]) for t in open_tables]
+        m = _min_pairs(caps, len(bound), f)
+        if m is None:
+            return base  # the held seats leave no room: the feasibility checks will say so
+        per_round.append(m)
+    both = sum(max(per_round[a], per_round[b]) for a in range(R) for b in range(a + 1, R))
+    two_round = -(-2 * both // R)
+    host_guest = 0
+    hosted = {t for t in range(inst.T) if inst.host[t] >= 0}
+    for i in guests:
+        usable = inst.usable[i]
+        if usable and all(t in hosted for t in usable):
+            host_guest += max(0, R - (1 if inst.stays[i] else len(usable)))
+    return max(base, host_guest + two_round)
 
 
 def lower_bound_org(inst: Instance) -> int:

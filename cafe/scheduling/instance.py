@@ -27,7 +27,9 @@ class Instance:
         self.P = P = len(self.person_ids)
         self.tindex = {tid: j for j, tid in enumerate(self.table_ids)}
         self.pindex = {pid: i for i, pid in enumerate(self.person_ids)}
-        self.cap = [t.capacity for t in problem.tables]
+        # Nobody can use more seats than there are people: capping here keeps every count
+        # table below (side-mix bounds, size bands) small whatever the input's capacities.
+        self.cap = [min(t.capacity, P) for t in problem.tables]
         self.host = [self.pindex[t.host] if t.host is not None else -1 for t in problem.tables]
         self.host_table = [-1] * P
         for j, h in enumerate(self.host):
@@ -63,9 +65,13 @@ class Instance:
         self.stays = [p.stays for p in people]
         self.prefer = [tuple(self.tindex[t] for t in p.prefer_tables) for p in people]
         self.usable: list[list[int]] = []
+        open_tables = [j for j in range(T) if self.guest_cap[j] > 0]
         for i, p in enumerate(people):
+            if not p.avoid_tables and not self.avoid[i]:
+                self.usable.append(open_tables[:])
+                continue
             avoid_t = {self.tindex[t] for t in p.avoid_tables}
-            self.usable.append([j for j in range(T) if j not in avoid_t and self.guest_cap[j] > 0
+            self.usable.append([j for j in open_tables if j not in avoid_t
                                 and self.host[j] not in self.avoid[i]])
         self.usable_set = [set(u) for u in self.usable]
 
@@ -107,7 +113,10 @@ class Instance:
         for g in range(max_cap + 1):
             lo, hi = [0] * self.S, [g] * self.S
             for s, share in self.side_share.items():
-                ok = [c for c in range(g + 1) if not abs(c - g * share) > 1]
+                # Only counts within two of g * share can pass; test them as evaluate.py does.
+                mid = int(g * share)
+                ok = [c for c in range(max(0, mid - 2), min(g, mid + 3) + 1)
+                      if not abs(c - g * share) > 1]
                 lo[s], hi[s] = (ok[0], ok[-1]) if ok else (g + 1, -1)
             self.mix_lo.append(lo)
             self.mix_hi.append(hi)

@@ -14,6 +14,10 @@ from typing import Any
 
 PROBLEM_FORMAT = "cafe-rotation/1"
 PLAN_FORMAT = "cafe-rotation-plan/1"
+# Sizes the solver accepts: far beyond any café, small enough to answer within a time limit.
+MAX_ROUNDS = 1000
+MAX_PEOPLE = 10000
+MAX_TABLES = 2000
 
 
 class ProblemError(ValueError):
@@ -175,13 +179,21 @@ def parse_problem(data: Any) -> Problem:
         if key not in top:
             raise ProblemError(key, "missing field")
     rounds = _whole(top["rounds"], "rounds", 1)
+    if rounds > MAX_ROUNDS:
+        raise ProblemError("rounds", f"at most {MAX_ROUNDS} rounds are supported, got {rounds}")
 
     raw_tables = _list(top["tables"], "tables")
     if not raw_tables:
         raise ProblemError("tables", "needs at least one table")
+    if len(raw_tables) > MAX_TABLES:
+        raise ProblemError("tables", f"at most {MAX_TABLES} tables are supported, "
+                                     f"got {len(raw_tables)}")
     raw_people = _list(top["people"], "people")
     if not raw_people:
         raise ProblemError("people", "needs at least one person")
+    if len(raw_people) > MAX_PEOPLE:
+        raise ProblemError("people", f"at most {MAX_PEOPLE} people are supported, "
+                                     f"got {len(raw_people)}")
 
     # Ids first, so references in either list can be checked whatever their order.
     table_at: dict[str, int] = {}
@@ -295,6 +307,8 @@ def load_problem(path: str) -> Problem:
         raise ProblemError("", f"cannot read {path}: {err.strerror or err}") from None
     except (ValueError, UnicodeDecodeError) as err:
         raise ProblemError("", f"{path} is not valid JSON: {err}") from None
+    except RecursionError:
+        raise ProblemError("", f"{path} is not valid JSON: nested too deeply") from None
     return parse_problem(data)
 
 

@@ -18,13 +18,23 @@ from typing import Any
 
 from .construct import construct, settle_stays
 from .feasibility import infeasibility_reasons
-from .figures import figures, lower_bound_changed, lower_bound_excess, lower_bound_org
+from .figures import (
+    figures,
+    lower_bound_changed,
+    lower_bound_excess,
+    lower_bound_excess_solver,
+    lower_bound_org,
+)
 from .instance import Instance
 from .local import TabuSearch
 from .problem import PLAN_FORMAT, Problem, parse_problem
 from .state import LEVELS, Seating
 
 Progress = Callable[[str], None]
+
+# Free cells in one CP-SAT neighbourhood at most: building a model is not interruptible, so its
+# size is what keeps a step within the time left.
+MAX_CELLS = 1200
 
 
 def default_workers() -> int:
@@ -38,7 +48,7 @@ def default_workers() -> int:
 def lower_bounds(inst: Instance) -> dict[str, int]:
     """A lower bound on each cost level (0 where nothing better is known)."""
     lb = dict.fromkeys(LEVELS, 0)
-    lb["excess"] = lower_bound_excess(inst) or 0
+    lb["excess"] = lower_bound_excess_solver(inst) or 0
     lb["org"] = lower_bound_org(inst)
     lb["changed"] = lower_bound_changed(inst)
     # Preferences nobody can meet: tables a person may not use, or a host's other tables.
@@ -275,6 +285,12 @@ class Engine:
                 if len(chosen) >= k:
                     break
                 chosen.add(t)
+            # Keep the model small enough to build quickly, however big the tables are.
+            room = MAX_CELLS - len(s.members[r0][t0])
+            for t in sorted(chosen - {t0}, key=lambda t: (t not in bad_here, t)):
+                room -= len(s.members[r0][t])
+                if room < 0:
+                    chosen.discard(t)
             tables = {r0: sorted(chosen)}
             cells = [(r0, i) for t in chosen for i in s.members[r0][t]]
             return cells, tables
@@ -284,8 +300,20 @@ class Engine:
             others = [t for t in range(T) if t != t0 and inst.cap[t] > 0]
             rng.shuffle(others)
             chosen.update(others[: k - 1])
-            tables = {r: sorted(chosen) for r in range(R)}
-            cells = [(r, i) for r in range(R) for t in chosen for i in s.members[r][t]]
+            # Too many cells: fewer tables first (down to two), then fewer rounds.
+            for t in reversed(others[: k - 1]):
+                if len(chosen) <= 2 or sum(inst.cap[u] for u in chosen) * R <= MAX_CELLS:
+                    break
+                chosen.discard(t)
+            rounds = list(range(R))
+            per_round = sum(inst.cap[t] for t in chosen)
+            if per_round * R > MAX_CELLS:
+                # Many rounds: the chosen tables over some of them only, round r0 included.
+                others_r = [r for r in rounds if r != r0]
+                rng.shuffle(others_r)
+                rounds = sorted([r0] + others_r[: max(1, MAX_CELLS // max(1, per_round)) - 1])
+            tables = {r: sorted(chosen) for r in rounds}
+            cells = [(r, i) for r in rounds for t in chosen for i in s.members[r][t]]
             return cells, tables
         # Whole rounds.
         n = max(1, min(R, int(size)))
@@ -348,7 +376,9 @@ def _plan(inst: Instance, seat: list[list[int]], status: str, started: float,
     """The plan in its JSON form (FORMAT.md)."""
     figs = figures(inst, seat)
     metrics: dict[str, Any] = dict(figs)
-    metrics["lower_bound_excess_meetings"] = lb["excess"]
+    # evaluate.py's bound, and the solver's own (never lower; stronger with `stays` guests).
+    metrics["lower_bound_excess_meetings"] = lower_bound_excess(inst)
+    metrics["solver_lower_bound_excess_meetings"] = lb["excess"]
     metrics["solve_seconds"] = round(time.monotonic() - started, 3)
     return {
         "format": PLAN_FORMAT,

@@ -8,7 +8,9 @@ missing side > side mix > organisation clashes > table balance > unmet preferenc
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
+from itertools import combinations
 
 from .instance import Instance
 
@@ -65,6 +67,7 @@ class Seating:
         self.size = [[len(self.members[r][t]) for t in range(T)] for r in range(R)]
         self.sidecnt = [[[0] * inst.S for _ in range(T)] for _ in range(R)]
         self.orgcnt: list[list[dict[int, int]]] = [[{} for _ in range(T)] for _ in range(R)]
+        excess = spread = 0
         self.rep = [[0] * T for _ in range(R)]  # pairs at (r, t) who meet more than once
         self.avoidcnt = [[0] * T for _ in range(R)]  # avoiding pairs sharing (r, t)
         self.band_lo: list[list[int]] = []
@@ -84,15 +87,13 @@ class Seating:
                     if o >= 0:
                         self.orgcnt[r][t][o] = self.orgcnt[r][t].get(o, 0) + 1
                     for k in group[:x]:
-                        self.met[i * P + k] += 1
-                        self.met[k * P + i] += 1
-        self.excess = self.spread = 0  # running totals of the two meeting levels
-        for i in range(P):
-            for k in range(i + 1, P):
-                m = self.met[i * P + k]
-                if m > 1:
-                    self.excess += m - 1
-                    self.spread += (m - 1) * (m - 2) // 2
+                        m = self.met[i * P + k]
+                        if m:
+                            # A pair's excess is m - 1 and its spread C(m - 1, 2).
+                            excess += 1
+                            spread += m - 1
+                        self.met[i * P + k] = self.met[k * P + i] = m + 1
+        self.excess, self.spread = excess, spread  # running totals of the two meeting levels
         for r in range(R):
             for t in range(T):
                 group = self.members[r][t]
@@ -108,7 +109,7 @@ class Seating:
         for r in range(R):
             for t in range(T):
                 self._refresh(r, t)
-        self.cost = self.full_cost()
+        self.cost = self.weigh(self.components())
 
     # ----------------------------------------------------------------- weights and costs
     def _weights(self) -> None:
@@ -192,17 +193,24 @@ class Seating:
         R, T, P = inst.R, inst.T, inst.P
         out = dict.fromkeys(LEVELS, 0)
         if recount:
-            for i in range(P):
-                for k in range(i + 1, P):
-                    m = self.met[i * P + k]
-                    if m > 1:
-                        out["excess"] += m - 1
-                        out["spread"] += (m - 1) * (m - 2) // 2
+            # From the seats alone, not from the incremental meeting counts.
+            meetings: Counter = Counter()
+            for r in range(R):
+                groups: list[list[int]] = [[] for _ in range(T)]
+                for i in range(P):
+                    groups[self.seat[r][i]].append(i)
+                for group in groups:
+                    meetings.update(combinations(group, 2))
+            for m in meetings.values():
+                if m > 1:
+                    out["excess"] += m - 1
+                    out["spread"] += (m - 1) * (m - 2) // 2
         else:
             out["excess"], out["spread"] = self.excess, self.spread
         for i in range(P):
             if inst.distinct[i]:
-                out["hard"] += sum(max(0, self.visits[i * T + t] - 1) for t in range(T))
+                # Sum over tables of (visits - 1) where visited: rounds minus distinct tables.
+                out["hard"] += R - len({self.seat[r][i] for r in range(R)})
             for t in set(inst.prefer[i]):
                 if not self.visits[i * T + t]:
                     out["pref"] += 1
