@@ -19,6 +19,7 @@ from cafe.casestudies.models import (
     TimelineEntry,
 )
 from cafe.casestudies.story import check_story, render_text
+from cafe.invitations.models import Invitation
 from cafe.mail.models import OutgoingEmail
 from cafe.mail.services import deliver_queued
 from tests import factories
@@ -105,9 +106,9 @@ def test_identifying_details_block_submission_until_fixed_or_marked(db, event):
         ("One-line summary", "nhs_number", nhs)]
     with pytest.raises(services.SubmitBlocked) as blocked:
         services.submit_case_study(case_study)
-    assert [b.message for b in blocked.value.blockers] == [
-        "Fix or mark as not identifying the 1 highlighted detail under 'Check for identifying "
-        "details'"]
+    assert [(b.message, b.href) for b in blocked.value.blockers] == [
+        ("Fix or mark as not identifying the 1 highlighted detail in the one-line summary",
+         "#summary-finding-1")]
     assert case_study.state == "draft"
 
     services.mark_not_identifying(case_study, "nhs_number", nhs, "An invented training number")
@@ -257,6 +258,26 @@ def test_replacing_the_link_revokes_the_old_one(db, event):
     with pytest.raises(common.LinkRevoked):
         services.case_study_from_token(old)
     assert services.case_study_from_token(services.author_token(case_study)) is case_study
+
+
+def test_new_link_email_is_keyed_without_giving_the_link_away(db, event):
+    case_study = commission(event)
+    key = services.replace_author_link(case_study)
+    assert key.startswith(f"case-study-{case_study.id}-new-link-")
+    assert case_study.link_key[:6] not in key
+    assert services.author_token(case_study) not in key
+
+
+def test_author_who_cannot_attend_unhosts_their_table_until_the_day(db, organiser):
+    event = factories.make_event(organiser, date=common.today() + timedelta(days=10))
+    case_study = approved(event, organiser)
+    table = tables.set_author_attendance(case_study, False)
+    assert table.is_unhosted and table.host_contact_id is None
+    assert tables.set_author_attendance(case_study, True).host_contact_id == case_study.author_id
+    with pytest.raises(common.CaseStudyError, match="too late"):
+        tables.set_author_attendance(case_study, False, on=event.date)
+    with pytest.raises(common.CaseStudyError, match="approved"):
+        tables.set_author_attendance(submitted(event), False)
 
 
 # --- Guests' choices ------------------------------------------------------------------------
@@ -423,6 +444,30 @@ def test_remind_command_sends_due_reminders_once(runner, db, organiser, mail_to)
     assert "https://cafe.example.org/case-study/" in message.get_body(("plain",)).get_content()
 
 
+def test_check_command_reads_standard_input(runner):
+    text = "J moved to 14 Eastfield Road at 15; the Youth Offending Service was involved.\n"
+    for args in (["casestudies", "check"], ["casestudies", "check", "-"]):
+        result = runner.invoke(args=args, input=text)
+        assert result.exit_code == 1
+        assert result.output.splitlines()[0].split("\t")[:3] == [
+            "1:12", "address", '"14 Eastfield Road"']
+    clean = runner.invoke(args=["casestudies", "check"], input="J, 15, in the spring term.\n")
+    assert (clean.exit_code, clean.output.strip()) == (0, "No likely identifying details found.")
+
+
+def test_remind_command_uses_the_configured_base_url(app, runner, db, organiser, mail_to):
+    app.config["BASE_URL"] = "https://cafe.example.gov.uk/"
+    event = factories.make_event(organiser, date=common.today() + timedelta(days=30))
+    commission(event, deadline=common.today() + timedelta(days=2))
+    db.session.query(OutgoingEmail).delete()  # forget the commissioning email
+    db.session.commit()
+    result = runner.invoke(args=["casestudies", "remind"])
+    assert result.exit_code == 0, result.output
+    (message,) = mail_to.parsed()
+    body = message.get_body(("plain",)).get_content()
+    assert "https://cafe.example.gov.uk/case-study/" in body
+
+
 def test_remind_command_needs_the_sites_address(runner, db):
     result = runner.invoke(args=["casestudies", "remind"])
     assert result.exit_code == 1 and "--base-url" in result.output
@@ -443,21 +488,25 @@ def test_purge_command_reports_then_finds_nothing(runner, db, organiser):
 # --- Demo -----------------------------------------------------------------------------------
 
 
-def test_demo_has_ten_case_studies_at_every_stage(runner, db, monkeypatch):
+def test_demo_has_ten_approved_case_studies_and_others_at_every_stage(runner, db, monkeypatch):
     monkeypatch.setenv("CAFE_DEMO_PASSWORD", "demo-password-for-tests")
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "10 case studies (6 approved as tables, one unhosted" in result.output
+    assert "14 case studies (10 approved as tables, one unhosted" in result.output
     studies = db.session.query(CaseStudy).order_by(CaseStudy.id).all()
     states = [c.state for c in studies]
     assert (states.count("approved"), states.count("submitted"),
             states.count("changes_requested"), states.count("draft"),
-            states.count("commissioned")) == (6, 1, 1, 1, 1)
-    assert len({c.author_id for c in studies}) == 10
+            states.count("commissioned")) == (10, 1, 1, 1, 1)
+    assert len({c.author_id for c in studies}) == 14
     assert all(c.author.side == "frontline" for c in studies)
     tables = db.session.query(CafeTable).order_by(CafeTable.number).all()
-    assert [t.number for t in tables] == [1, 2, 3, 4, 5, 6]
+    assert [t.number for t in tables] == list(range(1, 11))
     assert sum(t.is_unhosted for t in tables) == 1
+    assert sum(bool(t.co_facilitator) for t in tables) == 3
+    # Enough seats for every guest who accepted, in every round.
+    accepted = db.session.query(Invitation).filter_by(state="accepted").count()
+    assert sum(t.capacity for t in tables) >= accepted
     assert db.session.query(IdentifierDecision).count() == 3
     for case_study in studies:
         if case_study.state in {"approved", "submitted"}:
@@ -489,7 +538,7 @@ def test_demo_review_choices_and_purge_work_on_postgresql(pg_database):
             assert sum(c[1] for c in tables.preference_counts(event).values()) == first_choices + 1
             purged = retention.purge_expired_stories(event.date + timedelta(days=30))
             _db.session.commit()
-            assert [p.case_studies for p in purged] == [10]
+            assert [p.case_studies for p in purged] == [14]
             assert _db.session.query(TimelineEntry).count() == 0
             assert all(c.title or c.state == "commissioned"
                        for c in _db.session.query(CaseStudy))

@@ -94,6 +94,10 @@ def test_author_writes_with_autosave_and_must_deal_with_a_planted_nhs_number(
     page.get_by_role("button", name="Submit for review").click()
     summary_box = page.locator(".govuk-error-summary")
     expect(summary_box).to_contain_text("You cannot submit yet")
+    expect(page.locator("#summary-error")).to_contain_text(
+        "1 likely identifying detail is highlighted under 'Check for identifying details'")
+    summary_box.get_by_role("link", name=re.compile("in the one-line summary")).click()
+    expect(page.locator("#summary-finding-1 mark")).to_have_text(nhs)
     assert stored(live_app, case_study_id).state == "draft"
     assert [e.stage for e in stored_entries(live_app, case_study_id)] == ["14", "15"]
 

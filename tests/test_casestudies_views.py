@@ -3,6 +3,7 @@ choices, the audit trail and printing."""
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import subprocess
 from datetime import timedelta
@@ -486,3 +487,265 @@ def test_pdf_handout_is_marked_on_every_page_of_a_long_story(signed_in, db, even
         assert "Collect at the end of the session" in page
         assert f"Page {number} of {len(pages)}" in page
     assert "Falling between school and youth justice" in pages[0]
+
+
+# --- Every bad input: a message next to the field and a summary at the top -------------------
+
+
+def summary_links(response) -> list[tuple[str, str]]:
+    """(href, text) of each link in the error summary."""
+    html = response.get_data(as_text=True)
+    box = html.split('govuk-error-summary__list', 1)[1].split("</ul>", 1)[0]
+    return [(href, html_lib.unescape(re.sub(r"\s+", " ", label).strip()))
+            for href, label in re.findall(r'<a href="([^"]+)">(.*?)</a>', box, re.S)]
+
+
+def inline_errors(response) -> list[str]:
+    """The text of each error message shown next to a field."""
+    html = response.get_data(as_text=True)
+    messages = re.findall(r'<p [^>]*class="govuk-error-message"[^>]*>(.*?)</p>', html, re.S)
+    return [html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", m)))
+            .replace("Error:", "").strip() for m in messages]
+
+
+def test_table_capacity_out_of_range_is_explained_not_a_crash(signed_in, db, event, organiser):
+    case_study = approved(event, organiser)
+    db.session.commit()
+    path = f"/events/{event.id}/tables/{case_study.table.id}/edit"
+    for capacity in ("0", "-3", "99999999999999999999"):
+        response = signed_in.post(path, data={"capacity": capacity, "author_attends": "yes"})
+        assert response.status_code == 400, capacity
+        assert summary_links(response) == [("#capacity", "Capacity must be between 1 and 30")]
+        assert inline_errors(response) == ["Capacity must be between 1 and 30"]
+    long_name = signed_in.post(path, data={"capacity": "6", "author_attends": "maybe",
+                                           "co_facilitator": "x" * 201})
+    assert [message for _, message in summary_links(long_name)] == [
+        "Co-facilitator must be 200 characters or fewer",
+        "Say whether the author can host the table"]
+    assert case_study.table.capacity == 8
+
+
+def test_commission_from_a_contact_no_longer_listed_says_choose_from_the_list(signed_in, db,
+                                                                               event):
+    make_contact()
+    db.session.commit()
+    deadline = common.today() + timedelta(days=7)
+    response = signed_in.post(f"/events/{event.id}/case-studies/commission", data={
+        "author": "99999", "brief": "b" * 2001,
+        "deadline": [str(deadline.day), str(deadline.month), str(deadline.year)]})
+    assert response.status_code == 400
+    assert summary_links(response) == [
+        ("#author", "Choose who will write the case study from the list"),
+        ("#brief", "Brief must be 2000 characters or fewer")]
+
+
+def test_blocked_submit_shows_each_problem_next_to_its_field(client, db, event):
+    case_study = commission(event)
+    db.session.commit()
+    nhs = valid_nhs_number()
+    response = client.post(author_path(case_study), data=story_form(**{
+        "title": "", "summary": f"Her NHS number {nhs} was on every letter.",
+        "entries-stage": ["14", "15"],
+        "entries-what_happened": ["Jessica Hartley moved to 14 Eastfield Road.", ""],
+        "entries-services": ["School", "Police"], "action": "submit"}))
+    assert response.status_code == 400
+    page = text(response)
+    assert "<title>Error: Your case study" in page and "You cannot submit yet" in page
+    assert summary_links(response) == [
+        ("#title", "Enter a title"),
+        ("#entries-1-what_happened", "Say what happened in life event 2"),
+        ("#summary-finding-1",
+         "Fix or mark as not identifying the 1 highlighted detail in the one-line summary"),
+        ("#entries-0-what_happened-finding-1",
+         "Fix or mark as not identifying the 2 highlighted details in life event 1: what "
+         "happened")]
+    assert inline_errors(response) == [
+        "Enter a title",
+        "1 likely identifying detail is highlighted under 'Check for identifying details': "
+        "change the text, or mark it as not identifying",
+        "2 likely identifying details are highlighted under 'Check for identifying details': "
+        "change the text, or mark them as not identifying",
+        "Say what happened in life event 2"]
+    # Each link lands on the highlighted detail, whose reason box is right there.
+    assert 'id="summary-finding-1"' in page and f"<mark>{nhs}</mark>" in page
+    assert 'id="entries-0-what_happened-finding-1"' in page
+    assert "<mark>Jessica Hartley</mark>" in page and "<mark>14 Eastfield Road</mark>" in page
+    assert case_study.state == "draft" and case_study.summary.startswith("Her NHS number")
+
+
+def test_too_long_fields_are_named_next_to_the_field_and_nothing_is_lost(client, db, event):
+    case_study = commission(event)
+    db.session.commit()
+    response = client.post(author_path(case_study), data=story_form(**{
+        "title": "T" * 201, "entries-what_happened": ["W" * 5001, ""], "action": "save"}))
+    assert response.status_code == 400
+    assert summary_links(response) == [
+        ("#title", "Title must be 200 characters or fewer"),
+        ("#entries-0-what_happened", "Life event 1: what happened must be 5000 characters or "
+                                     "fewer")]
+    assert inline_errors(response) == [m for _, m in summary_links(response)]
+    assert "W" * 5001 in text(response) and case_study.revision == 0
+
+
+def test_reason_errors_are_summarised_next_to_the_detail_and_keep_the_reason(app, client, db,
+                                                                              event):
+    nhs = valid_nhs_number()
+    case_study = written(event, summary=f"Referred with NHS number {nhs}.")
+    db.session.commit()
+    path = author_path(case_study, "decisions")
+    too_long = client.post(path, data={"kind": "nhs_number", "text": nhs, "reason": "r" * 501})
+    assert too_long.status_code == 400
+    assert summary_links(too_long) == [("#summary-finding-1-reason",
+                                        "The reason must be 500 characters or fewer")]
+    assert inline_errors(too_long) == ["The reason must be 500 characters or fewer"]
+    assert "r" * 501 + "</textarea>" in too_long.get_data(as_text=True)
+
+    gone = client.post(path, data={"kind": "name", "text": "Nobody Here", "reason": "Invented"})
+    assert summary_links(gone) == [("#identifying-details",
+                                    "This detail is no longer flagged: the text has changed")]
+    assert inline_errors(gone) == ["This detail is no longer flagged: the text has changed"]
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    stale = client.post(path, data={"kind": "nhs_number", "text": nhs,
+                                    "reason": "A made-up number", "csrf_token": "expired"})
+    assert stale.status_code == 400
+    assert summary_links(stale)[0][1].startswith("Your session had expired")
+    assert "A made-up number</textarea>" in stale.get_data(as_text=True)
+    assert case_study.decisions == []
+
+
+def test_autosave_of_too_many_life_events_says_so(client, db, event):
+    case_study = commission(event)
+    db.session.commit()
+    response = client.post(author_path(case_study, "autosave"), data=story_form(**{
+        "entries-stage": [str(n) for n in range(61)],
+        "entries-what_happened": ["Moved again."] * 61, "entries-services": [""] * 61}))
+    assert response.status_code == 422
+    assert response.get_json() == {"saved": False, "error": "invalid",
+                                   "message": "A timeline can have up to 60 life events"}
+
+
+def test_choosing_a_withdrawn_case_study_says_choose_from_the_list(client, db, event,
+                                                                   organiser):
+    kept, dropped = approved(event, organiser), approved(event, organiser)
+    invitation = make_invitation(event)
+    db.session.commit()
+    services.withdraw_case_study(dropped)
+    db.session.commit()
+    response = client.post(choose_path(invitation), data={"first": str(kept.id),
+                                                          "second": str(dropped.id)})
+    assert response.status_code == 400
+    assert summary_links(response) == [("#second",
+                                        "Choose a case study from the list, or no choice")]
+    assert inline_errors(response) == ["Choose a case study from the list, or no choice"]
+
+
+# --- CSRF on every form -----------------------------------------------------------------------
+
+
+def test_every_form_refuses_a_post_without_its_csrf_token(app, signed_in, client, db, event,
+                                                          organiser):
+    case_study = approved(event, organiser)
+    other = submitted(event)
+    draft = written(event)
+    invitation = make_invitation(event)
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    base = f"/events/{event.id}/case-studies"
+    organiser_posts = [
+        (f"{base}/commission", {"author": str(draft.author_id), "brief": "b"}),
+        (f"{base}/reminders", {}),
+        (f"{base}/{other.id}/approve", {}),
+        (f"{base}/{other.id}/request-changes", {"comments": "Shorter"}),
+        (f"{base}/{case_study.id}/withdraw", {}),
+        (f"{base}/{case_study.id}/send-link", {}),
+        (f"{base}/{case_study.id}/replace-link", {}),
+        (f"/events/{event.id}/tables/{case_study.table.id}/edit",
+         {"capacity": "5", "author_attends": "no"}),
+    ]
+    key = case_study.link_key
+    for path, data in organiser_posts:
+        response = signed_in.post(path, data=data)
+        assert response.status_code == 400, path
+        assert "Your form has expired" in text(response), path
+    link_posts = [
+        (author_path(draft), story_form(title="Changed", action="save")),
+        (author_path(draft, "autosave"), story_form(title="Changed")),
+        (author_path(draft, "decisions"), {"kind": "name", "text": "J", "reason": "r"}),
+        (author_path(other, "reopen"), {}),
+        (author_path(case_study, "hosting"), {"author_attends": "no"}),
+        (choose_path(invitation), {"first": str(case_study.id)}),
+    ]
+    for path, data in link_posts:
+        assert client.post(path, data=data).status_code == 400, path
+    db.session.expire_all()
+    assert (case_study.state, case_study.link_key, case_study.table.capacity) == (
+        "approved", key, 8)
+    assert (other.state, draft.title, draft.revision) == (
+        "submitted", "Falling between school and youth justice", 1)
+    assert not case_study.table.is_unhosted
+    assert db.session.query(CaseStudy).count() == 3
+    assert db.session.query(CaseStudyPreference).count() == 0
+
+
+# --- Tables: the author says they cannot attend; the sign -------------------------------------
+
+
+def test_author_who_cannot_attend_says_so_through_their_link(signed_in, client, db, organiser,
+                                                             mail_to):
+    event = factories.make_event(organiser, date=common.today() + timedelta(days=20))
+    case_study = approved(event, organiser)
+    db.session.commit()
+    page = text(client.get(author_path(case_study)))
+    assert "you will host table 1" in page and "Can you host table 1 on" in page
+
+    empty = client.post(author_path(case_study, "hosting"), data={})
+    assert empty.status_code == 400
+    assert summary_links(empty) == [("#author_attends",
+                                     "Say whether you can host the table on the day")]
+    assert inline_errors(empty) == ["Say whether you can host the table on the day"]
+
+    response = client.post(author_path(case_study, "hosting"), data={"author_attends": "no"})
+    assert response.location == author_path(case_study)
+    page = text(client.get(response.location))
+    assert "Table 1 will be unhosted; the organisers have been told." in page
+    assert "table 1 is <strong>unhosted</strong>, as you cannot attend" in page
+    assert case_study.table.is_unhosted
+    tables = text(signed_in.get(f"/events/{event.id}/tables/"))
+    assert "1 table is unhosted: table 1." in tables
+    (message,) = [m for m in mail_to.parsed() if "unhosted" in m["Subject"]]
+    assert message["Subject"] == "Action required: table 1 at Test café is unhosted"
+    assert message["To"] == f"Olivia Organiser <{organiser.email}>"
+    body = message.get_body(("plain",)).get_content()
+    assert "cannot attend" in body and STORY_TEXT not in body
+
+    client.post(author_path(case_study, "hosting"), data={"author_attends": "yes"})
+    assert case_study.table.host_contact_id == case_study.author_id
+    assert "Thank you: you will host table 1." in text(client.get(author_path(case_study)))
+
+
+def test_table_sign_shows_the_number_and_title_large(signed_in, db, event, organiser):
+    first = approved(event, organiser)
+    second = approved(event, organiser, title="Missing from care")
+    second.table.host_contact_id = None
+    db.session.commit()
+    one = text(signed_in.get(f"/events/{event.id}/tables/{first.table.id}/sign"))
+    assert '<p class="cafe-sign__number">Table 1</p>' in one
+    assert '<h1 class="cafe-sign__title">Falling between school and youth justice</h1>' in one
+    assert STORY_TEXT not in one
+    every = text(signed_in.get(f"/events/{event.id}/tables/signs"))
+    assert every.count('class="cafe-sign"') == 2
+    assert "Unhosted table: read the handout together" in every
+
+
+def test_too_many_life_events_is_said_at_the_timeline(client, db, event):
+    case_study = commission(event)
+    db.session.commit()
+    response = client.post(author_path(case_study), data=story_form(**{
+        "entries-stage": [str(n) for n in range(61)],
+        "entries-what_happened": ["Moved again."] * 61, "entries-services": [""] * 61,
+        "action": "save"}))
+    assert response.status_code == 400
+    assert summary_links(response) == [("#entries", "A timeline can have up to 60 life events")]
+    assert inline_errors(response) == ["A timeline can have up to 60 life events"]
+    assert case_study.revision == 0

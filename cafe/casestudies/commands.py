@@ -22,11 +22,12 @@ def line_and_column(text: str, offset: int) -> tuple[int, int]:
 
 
 @click.command("check")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--sensitive", "sensitive_terms", multiple=True, metavar="TERM",
               help="A school, estate or other name to flag wherever it appears (repeatable).")
 def check_command(file, sensitive_terms: tuple[str, ...]) -> None:
-    """Print likely identifying details in a text file: line:col, kind, text, explanation.
+    """Print likely identifying details in FILE (or standard input, when FILE is '-' or not
+    given): line:column, kind, the exact text and what to do.
 
     Exits with status 1 when anything is found, so scripts can stop on it.
     """
@@ -52,6 +53,7 @@ def remind_command(base_url: str | None) -> None:
 
     Run it daily from a scheduler: each reminder is sent once, however often it runs.
     """
+    base_url = base_url or (current_app.config.get("BASE_URL") or "").strip() or None
     if not base_url and not current_app.config.get("SERVER_NAME"):
         raise click.ClickException(
             "Links in emails need the site's address: pass --base-url "

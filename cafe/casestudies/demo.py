@@ -1,4 +1,5 @@
-"""The demo's case studies: ten invented, anonymised life stories at every stage of review.
+"""The demo's case studies: invented, anonymised life stories at every stage of review; ten of
+them approved, so the demo event has ten tables for its guests.
 
 Every story is invented. They are written the way practitioners write them, with initials,
 ages and services, and a few details the identifying-details check flags (two kept, with the
@@ -230,6 +231,119 @@ STORIES = [
         ),
     ),
     DemoStory(
+        author=("Redbridge Children's Social Care", "Child Protection"),
+        state="approved",
+        brief="A baby whose parents' drug use was known to several services.",
+        draft=services.StoryDraft(
+            title="The baby nobody heard",
+            summary="A baby born into a home where both parents used drugs, and the missed "
+                    "appointments that were each recorded and never added up.",
+            entries=[
+                E("Pregnancy", "Mum, N, books late and misses three antenatal appointments. "
+                  "She tells the midwife she has stopped using. No one asks about dad.",
+                  "Midwifery, GP"),
+                E("Birth", "B is born three weeks early and spends ten days on the neonatal "
+                  "unit. Staff note that the parents visit rarely.", "Hospital, neonatal unit"),
+                E("3 months", "Two health visits missed; a third finds the flat cold and B "
+                  "underweight. A referral is made but is screened out as 'no evidence of "
+                  "harm'.", "Health visiting, children's social care front door"),
+                E("7 months", "Police attend a neighbour's complaint about shouting and find "
+                  "drug paraphernalia within B's reach. A strategy meeting is held the next "
+                  "day and B goes onto a child protection plan.",
+                  "Police, children's social care, health visiting"),
+                E("1 year", "Both parents start treatment. B is thriving at nursery. The "
+                  "review asks why four earlier contacts were never put together.",
+                  "Drug and alcohol service, nursery, children's social care"),
+            ],
+            themes="Parental substance misuse\nNeglect in infancy\nInformation sharing",
+            content_warnings="Neglect of a baby\nDrug use",
+        ),
+    ),
+    DemoStory(
+        author=("Redbridge Community Safety Partnership", "Anti-social Behaviour"),
+        state="approved",
+        brief="An adult at risk who was treated as the cause of anti-social behaviour.",
+        co_facilitator="Imogen Thackeray-Bell (DHSC)",
+        draft=services.StoryDraft(
+            title="Cuckooed",
+            summary="A man with a learning disability whose flat was taken over by dealers, "
+                    "and who was warned for the noise they made.",
+            entries=[
+                E("Childhood", "P has a moderate learning disability. He goes to a special "
+                  "school and lives with his mum until she dies when he is 38.",
+                  "Special school, GP"),
+                E("38", "He gets his own council flat. A support worker visits weekly for six "
+                  "months; the support then ends as he is 'managing'.",
+                  "Housing, adult social care"),
+                E("40", "Neighbours report visitors at all hours. P receives two warning "
+                  "letters and then a community protection warning for anti-social "
+                  "behaviour.", "Housing, community safety"),
+                E("41", "A police officer on a drugs warrant finds P sleeping in the hallway "
+                  "of his own flat. Three men from outside the borough are arrested.",
+                  "Police"),
+                E("41 to now", "P is moved to supported housing. The warnings are withdrawn. "
+                  "He says nobody asked him who the visitors were.",
+                  "Adult social care, housing, community safety"),
+            ],
+            themes="Cuckooing\nLearning disability\nAnti-social behaviour powers",
+            content_warnings="Exploitation\nDrugs",
+        ),
+    ),
+    DemoStory(
+        author=("Eastbrook Schools Partnership", "Special Educational Needs"),
+        state="approved",
+        brief="A child with special educational needs whose school place broke down.",
+        draft=services.StoryDraft(
+            title="On a part-time timetable",
+            summary="An autistic boy who went from full-time school to two hours a day "
+                    "while his assessment waited.",
+            entries=[
+                E("Reception", "A is bright and loves trains. Staff notice he finds noise and "
+                  "change very hard; mum is told he will grow out of it.", "Primary school"),
+                E("Year 4", "Meltdowns become frequent. A referral for an autism assessment "
+                  "is made; the waiting list is two years.", "School, GP, community "
+                  "paediatrics"),
+                E("Year 6", "Mum asks for an education, health and care needs assessment. It "
+                  "is refused at first, then agreed on appeal.", "Local authority SEND team"),
+                E("Year 7", "Secondary school puts A on a part-time timetable of two hours "
+                  "a day 'until the plan is in place'. Mum gives up her job to be at home.",
+                  "Secondary school"),
+                E("Year 8", "The plan names a specialist place, which has no space until the "
+                  "following September. A spends most of the year at home.",
+                  "Local authority SEND team, school"),
+            ],
+            themes="Special educational needs\nPart-time timetables\nWaiting lists",
+            content_warnings="Distress of a child",
+        ),
+    ),
+    DemoStory(
+        author=("North East London Mental Health NHS Trust", "Crisis Team"),
+        state="approved",
+        brief="A young adult in repeated mental health crisis.",
+        draft=services.StoryDraft(
+            title="Twenty-three calls in a month",
+            summary="A young woman known to every emergency service as a 'frequent caller', "
+                    "and the trauma nobody asked about.",
+            entries=[
+                E("9", "C's dad leaves and her mum's new partner is violent. School notes "
+                  "that she is withdrawn.", "School"),
+                E("14", "Self-harms for the first time. Referred to CAMHS; seen twice, then "
+                  "discharged when she misses an appointment.", "GP, CAMHS"),
+                E("18", "Leaves home. Attends A&E eleven times in a year after self-harm or "
+                  "overdose; each time she is assessed and discharged.",
+                  "Hospital, liaison psychiatry, ambulance service"),
+                E("20", "Twenty-three calls to police and ambulance in one month. She is "
+                  "flagged as a high-intensity user and sent a letter about the calls.",
+                  "Police, ambulance service, NHS 111"),
+                E("21", "A peer support worker and a trauma-informed therapist, working "
+                  "together, see her every week. The calls stop.",
+                  "Community mental health team, peer support"),
+            ],
+            themes="Trauma\nSelf-harm\nHigh-intensity use of services",
+            content_warnings="Self-harm\nSuicidal thoughts\nDomestic abuse",
+        ),
+    ),
+    DemoStory(
         author=("Eastbrook Schools Partnership", "Attendance"),
         state="submitted",
         brief="A child whose school attendance is falling for reasons outside school.",
@@ -395,9 +509,10 @@ def _spread_history(event: Event) -> None:
         case_study.commissioned_at = start
         for number, version in enumerate(case_study.versions, start=1):
             version.created_at = start + timedelta(days=6 * number, hours=number)
+        versions = {v.number: v.created_at for v in case_study.versions}
         for comment in case_study.comments:
-            comment.created_at = start + timedelta(days=6 * (comment.version_number or 1),
-                                                   hours=1)
+            # A request for changes and the version it snapshots are made together.
+            comment.created_at = versions.get(comment.version_number, start)
         if case_study.saved_at:
             case_study.saved_at = max(
                 [start + timedelta(days=3)] + [v.created_at for v in case_study.versions])

@@ -23,15 +23,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from cafe.casestudies.models import CaseStudy
 from cafe.casestudies.services import DEFAULT_STRUCTURE, EntryDraft, StoryDraft
-from cafe.casestudies.tables import MAX_PREFERENCES
+from cafe.casestudies.tables import MAX_PREFERENCES, MAX_TABLE_CAPACITY
 from cafe.contacts.models import Contact
 from cafe.forms import DayMonthYearField, Required, choices
 
 ENTRY_LIMITS = {"stage": 100, "what_happened": 5000, "services": 1000}
+CHOOSE_FROM_LIST = "Choose a case study from the list, or no choice"
 ENTRY_LABELS = {"stage": "Age or stage", "what_happened": "What happened",
                 "services": "Services involved"}
 
@@ -44,19 +45,22 @@ class CommissionForm(FlaskForm):
         widget=GovSelect(),
         description="Usually a frontline practitioner, who will also host the table",
         validators=[DataRequired(message="Choose who will write the case study")],
+        invalid_choice_message="Choose who will write the case study from the list",
     )
     brief = TextAreaField(
         "Brief",
         widget=GovTextArea(),
         description="What the case study should be about, for example 'a young person excluded "
                     "from school and known to the youth justice service'",
-        validators=[DataRequired(message="Enter a brief for the author"), Length(max=2000)],
+        validators=[DataRequired(message="Enter a brief for the author"),
+                    Length(max=2000, message="Brief must be 2000 characters or fewer")],
     )
     structure = TextAreaField(
         "Structure to follow",
         widget=GovTextArea(),
         default=DEFAULT_STRUCTURE,
-        validators=[Optional(), Length(max=4000)],
+        validators=[Optional(), Length(
+            max=4000, message="Structure to follow must be 4000 characters or fewer")],
     )
     deadline = DayMonthYearField("Deadline", validators=[Required("Enter the deadline")])
     submit = SubmitField("Commission and email the author", widget=GovSubmitInput())
@@ -84,6 +88,17 @@ class TimelineField(Field):
             return
         rows = [] if data is unset_value or data is None else data
         self.data = [EntryDraft(r.stage, r.what_happened, r.services) for r in rows]
+
+    @property
+    def group_errors(self) -> list[str]:
+        """Errors about the timeline as a whole, not one row ('Add at least one life event')."""
+        in_rows = {message for row in self.row_errors.values() for message in row.values()}
+        return [message for message in self.errors if message not in in_rows]
+
+    def add_row_error(self, index: int, part: str, message: str) -> None:
+        """Show a message next to one part of one row (and count it among the form's errors)."""
+        self.row_errors.setdefault(index, {}).setdefault(part, message)
+        self.errors = [*self.errors, message]
 
     def pre_validate(self, form):
         """Each part of each row within its length limit."""
@@ -154,7 +169,11 @@ class StoryForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    """The author's reason for keeping a flagged detail."""
+    """The author's reason for keeping a flagged detail. CSRF is checked by the view, which keeps
+    the reason on a stale token."""
+
+    class Meta:
+        csrf = False
 
     kind = HiddenField(validators=[DataRequired()])
     text = HiddenField(validators=[DataRequired()])
@@ -207,7 +226,8 @@ class TableForm(FlaskForm):
         "Co-facilitator (optional)",
         widget=GovTextInput(),
         description="Someone who helps the host run the table",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(
+            max=200, message="Co-facilitator must be 200 characters or fewer")],
     )
     author_attends = RadioField(
         "Can the author host the table?",
@@ -215,21 +235,39 @@ class TableForm(FlaskForm):
         choices=choices({"yes": "Yes, the author hosts it",
                          "no": "No, the author cannot attend: the table is unhosted"}),
         validators=[InputRequired(message="Say whether the author can host the table")],
+        invalid_choice_message="Say whether the author can host the table",
     )
     submit = SubmitField("Save table", widget=GovSubmitInput())
 
     def validate_capacity(self, field):
-        """At least one seat."""
-        if field.data is not None and field.data < 1:
-            raise ValueError("Capacity must be 1 or more")
+        """At least one seat, and no more than a café table holds."""
+        if field.data is not None and not 1 <= field.data <= MAX_TABLE_CAPACITY:
+            raise ValidationError(f"Capacity must be between 1 and {MAX_TABLE_CAPACITY}")
+
+
+class HostingForm(FlaskForm):
+    """The author's answer, through their link, to whether they can host their table."""
+
+    author_attends = RadioField(
+        "Can you host the table on the day?",
+        widget=GovRadioInput(),
+        choices=choices({"yes": "Yes, I will host it",
+                         "no": "No, I cannot attend: the table will be unhosted"}),
+        validators=[InputRequired(message="Say whether you can host the table on the day")],
+        invalid_choice_message="Say whether you can host the table on the day",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
 
 
 class ChoiceForm(FlaskForm):
     """A guest's first, second and third choice of case study."""
 
-    first = SelectField("First choice", widget=GovSelect(), validators=[Optional()])
-    second = SelectField("Second choice", widget=GovSelect(), validators=[Optional()])
-    third = SelectField("Third choice", widget=GovSelect(), validators=[Optional()])
+    first = SelectField("First choice", widget=GovSelect(), validators=[Optional()],
+                        invalid_choice_message=CHOOSE_FROM_LIST)
+    second = SelectField("Second choice", widget=GovSelect(), validators=[Optional()],
+                         invalid_choice_message=CHOOSE_FROM_LIST)
+    third = SelectField("Third choice", widget=GovSelect(), validators=[Optional()],
+                        invalid_choice_message=CHOOSE_FROM_LIST)
     submit = SubmitField("Save my choices", widget=GovSubmitInput())
 
     RANKS = ("first", "second", "third")[:MAX_PREFERENCES]

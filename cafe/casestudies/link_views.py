@@ -6,6 +6,8 @@ No view here logs or flashes story text, and a stale CSRF token never loses what
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from itertools import dropwhile
 
 from flask import (
@@ -22,14 +24,16 @@ from flask import (
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from cafe.casestudies import common, retention, services
+from cafe.casestudies import common, mailing, retention, services
 from cafe.casestudies import tables as table_service
-from cafe.casestudies.forms import ChoiceForm, DecisionForm, StoryForm
+from cafe.casestudies.forms import ChoiceForm, DecisionForm, HostingForm, StoryForm
 from cafe.casestudies.models import CaseStudy
 from cafe.casestudies.services import EntryDraft
 from cafe.casestudies.story import check_story
 from cafe.casestudies.views import apply_error, bp
+from cafe.clock import utcnow
 from cafe.extensions import csrf, db
+from cafe.mail.services import deliver_queued
 from cafe.tokens import BadLink
 
 # --- Authors and hosts: the private link ------------------------------------------------------
@@ -65,18 +69,81 @@ def _blank_rows() -> int:
     return max(1, min(10, request.args.get("blank", 1, type=int) or 1))
 
 
+@dataclass
+class DecisionError:
+    """What went wrong marking a detail as not identifying, and the reason as typed."""
+
+    key: tuple[str, str]  # (kind, text) of the finding
+    message: str
+    reason: str = ""
+    finding_id: str | None = None  # the finding on the page, if it is still flagged
+
+
+def _show_blockers_inline(form: StoryForm, blockers: list[services.Blocker]) -> None:
+    """Put each blocker's message next to the input it is about."""
+    for blocker in blockers:
+        row = re.fullmatch(r"entries-(\d+)-(\w+)", blocker.field or "")
+        if row:
+            form.entries.add_row_error(int(row[1]), row[2], blocker.field_message)
+        elif blocker.field and blocker.field in form:
+            form[blocker.field].errors = [*form[blocker.field].errors, blocker.field_message]
+
+
+def _summary_items(form: StoryForm, blockers: list[services.Blocker],
+                   decision_error: DecisionError | None) -> list[dict[str, str]]:
+    """The error summary: one link per problem, to the input that needs fixing."""
+    if blockers:
+        return [{"text": b.message, "href": b.href} for b in blockers]
+    if decision_error:
+        href = f"#{decision_error.finding_id}-reason" if decision_error.finding_id else (
+            "#identifying-details")
+        return [{"text": decision_error.message, "href": href}]
+    items = [{"text": message, "href": "#story-form"} for message in form.form_errors]
+    for name, field in form._fields.items():
+        if name == "entries":
+            items += [{"text": message, "href": "#entries"} for message in field.group_errors]
+            items += [{"text": message, "href": f"#entries-{index}-{part}"}
+                      for index, parts in sorted(field.row_errors.items())
+                      for part, message in parts.items()]
+        elif field.errors:
+            items.append({"text": field.errors[0], "href": f"#{field.id}"})
+    return items
+
+
+def _finding_id(check, key: tuple[str, str]) -> str | None:
+    """The page id of the first open finding with this (kind, text)."""
+    for field_flags in check.fields if check else []:
+        for number, flag in enumerate(field_flags.flags, start=1):
+            if flag.is_open and flag.key == key:
+                return f"{field_flags.field.key}-finding-{number}"
+    return None
+
+
 def _render_write(case_study: CaseStudy, form: StoryForm, mode: str, *, blockers=None,
-                  decision_error: tuple[tuple[str, str], str] | None = None, status: int = 200):
+                  decision_error: DecisionError | None = None,
+                  hosting_form: HostingForm | None = None, status: int = 200):
     check = check_story(case_study) if mode == "edit" else None
+    blockers = blockers or []
+    _show_blockers_inline(form, blockers)
+    if decision_error is not None:
+        decision_error.finding_id = _finding_id(check, decision_error.key)
     rows = list(form.entries.data)
     trailing = len(rows) - len(list(dropwhile(lambda e: e.is_blank, reversed(rows))))
     rows += [EntryDraft() for _ in range(max(0, _blank_rows() - trailing))]
+    table = case_study.table
+    if hosting_form is None and mode == "read" and table is not None:
+        hosting_form = HostingForm(data={"author_attends": "no" if table.is_unhosted else "yes"})
+    summary_items = _summary_items(form, blockers, decision_error)
+    if hosting_form is not None:
+        summary_items += [{"text": errors[0], "href": "#author_attends"}
+                          for errors in hosting_form.errors.values() if errors]
     return render_template(
         "casestudies/write.html", case_study=case_study, event=case_study.event, form=form,
         mode=mode, token=request.view_args["token"], check=check, rows=rows,
         ready_blockers=services.submit_blockers(case_study, check) if check else [],
-        blockers=blockers or [], decision_error=decision_error,
-        comments=services.latest_comments(case_study), table=case_study.table,
+        blockers=blockers, decision_error=decision_error, summary_items=summary_items,
+        hosting_form=hosting_form,
+        comments=services.latest_comments(case_study), table=table,
         purge_on=retention.purge_date(case_study.event)), status
 
 
@@ -154,7 +221,10 @@ def autosave(token: str):
     if not form.validate():
         messages = [m for errors in form.errors.values() for m in errors]
         return jsonify({"saved": False, "error": "invalid", "message": " ".join(messages)}), 422
-    check = services.save_draft(case_study, form.draft())
+    try:
+        check = services.save_draft(case_study, form.draft())
+    except common.CaseStudyError as err:
+        return _json_error(422, "invalid", str(err))
     db.session.commit()
     token_args = {"case_study": case_study, "event": case_study.event, "token": token,
                   "check": check, "decision_error": None}
@@ -177,6 +247,7 @@ def fresh_csrf_token(token: str):
 
 
 @bp.route("/case-study/<token>/decisions", methods=["POST"])
+@csrf.exempt
 def decide(token: str):
     """Mark a flagged detail as not identifying, with a reason."""
     case_study = _from_author_link(token)
@@ -184,10 +255,14 @@ def decide(token: str):
     if mode != "edit":
         return redirect(url_for("casestudies.write", token=token))
     form = DecisionForm()
-    if form.validate():
+    key = (form.kind.data or "", " ".join((form.text.data or "").split()))
+    reason = form.reason.data or ""
+    if not _csrf_ok():
+        message = ("Your session had expired, so this has not been saved yet. Your reason is "
+                   "still below: select 'Mark as not identifying' again.")
+    elif form.validate():
         try:
-            services.mark_not_identifying(case_study, form.kind.data, form.text.data,
-                                          form.reason.data)
+            services.mark_not_identifying(case_study, *key, reason)
         except common.CaseStudyError as err:
             message = str(err)
         else:
@@ -195,10 +270,10 @@ def decide(token: str):
             flash("Marked as not identifying.", "success")
             return redirect(url_for("casestudies.write", token=token) + "#identifying-details")
     else:
-        message = next(iter(form.reason.errors), "Choose a detail on the page")
-    key = (form.kind.data or "", " ".join((form.text.data or "").split()))
+        message = next(iter(form.reason.errors), "This detail is no longer flagged: the text "
+                                                  "has changed")
     return _render_write(case_study, StoryForm(obj=case_study), mode,
-                         decision_error=(key, message), status=400)
+                         decision_error=DecisionError(key, message, reason), status=400)
 
 
 @bp.route("/case-study/<token>/decisions/<int:decision_id>/undo", methods=["POST"])
@@ -227,6 +302,35 @@ def reopen(token: str):
         db.session.commit()
         flash("Your case study is a draft again. Submit it when you have finished.", "success")
     return redirect(url_for("casestudies.write", token=token))
+
+
+@bp.route("/case-study/<token>/hosting", methods=["POST"])
+def hosting(token: str):
+    """The author says whether they can host their table; unhosted tables are shown as such."""
+    case_study = _from_author_link(token)
+    mode = services.author_link_mode(case_study)
+    if mode != "read":
+        flash("This can no longer be changed here: please tell the organisers.", "error")
+        return redirect(url_for("casestudies.write", token=token))
+    form = HostingForm()
+    if form.validate():
+        was_unhosted = case_study.table is not None and case_study.table.is_unhosted
+        try:
+            table = table_service.set_author_attendance(
+                case_study, form.author_attends.data == "yes")
+        except common.CaseStudyError as err:
+            form.author_attends.errors.append(str(err))
+        else:
+            changed = table.is_unhosted != was_unhosted
+            keys = mailing.queue_hosting_changed(case_study, utcnow()) if changed else []
+            db.session.commit()
+            deliver_queued(keys=keys)
+            flash(f"Thank you: you will host table {table.number}." if not table.is_unhosted
+                  else f"Thank you for letting us know. Table {table.number} will be unhosted; "
+                       "the organisers have been told.", "success")
+            return redirect(url_for("casestudies.write", token=token))
+    return _render_write(case_study, StoryForm(obj=case_study), mode, hosting_form=form,
+                         status=400)
 
 
 # --- Guests: choosing tables ------------------------------------------------------------------

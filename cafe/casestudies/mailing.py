@@ -7,9 +7,10 @@ Each message has a queue key, so sending again never sends twice.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,10 +26,18 @@ REMINDER_DAYS = (7, 2)  # reminders go this many days before the deadline (or so
 REMINDED_STATES = ("commissioned", "draft", "changes_requested")
 
 
+def _external_url(endpoint: str, **values) -> str:
+    """A full web address: on BASE_URL when configured (as invitations do), else this host."""
+    base = (current_app.config.get("BASE_URL") or "").strip().rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 def author_url(case_study: CaseStudy) -> str:
     """The author's private link, as a full web address."""
     token = make_link_token("author", case_study.id, case_study.link_key)
-    return url_for("casestudies.write", token=token, _external=True)
+    return _external_url("casestudies.write", token=token)
 
 
 def _signature(case_study: CaseStudy) -> str:
@@ -74,7 +83,9 @@ def queue_new_link(case_study: CaseStudy) -> str:
     body = (f"The organisers have replaced the private link to your case study for "
             f"'{case_study.event.title}'. The old link no longer works. Your new link:\n"
             f"{author_url(case_study)}\n")
-    return _queue(case_study, f"case-study-{case_study.id}-new-link-{case_study.link_key[:12]}",
+    # The queue key names the link without giving any of it away (keys end up in file names).
+    key_digest = hashlib.sha256(case_study.link_key.encode()).hexdigest()[:12]
+    return _queue(case_study, f"case-study-{case_study.id}-new-link-{key_digest}",
                   f"New link to your case study for {case_study.event.title}", body)
 
 
@@ -99,6 +110,33 @@ def queue_approved(case_study: CaseStudy, version: int) -> str:
             f"{author_url(case_study)}\n")
     return _queue(case_study, f"case-study-{case_study.id}-approved-v{version}",
                   f"Your case study for {case_study.event.title} is approved", body)
+
+
+def queue_hosting_changed(case_study: CaseStudy, now: datetime) -> list[str]:
+    """Tell the event's organisers that the author can, or cannot, host their table."""
+    table = case_study.table
+    author = case_study.author.name
+    if table.is_unhosted:
+        subject = f"Action required: table {table.number} at {case_study.event.title} is unhosted"
+        news = (f"{author} has said, through their case-study link, that they cannot attend "
+                f"'{case_study.event.title}' on {format_date(case_study.event.date)}, so table "
+                f"{table.number} ('{case_study.display_title}') is now unhosted.\n\nYou may want "
+                "to find someone to read the handout with the table, or withdraw the case study.")
+    else:
+        subject = f"Table {table.number} at {case_study.event.title} has its host again"
+        news = (f"{author} has said, through their case-study link, that they can host table "
+                f"{table.number} ('{case_study.display_title}') at '{case_study.event.title}' "
+                "after all.")
+    link = _external_url("casestudies.tables", event_id=case_study.event_id)
+    keys = []
+    for organiser in case_study.event.organisers:
+        key = (f"case-study-{case_study.id}-hosting-{'no' if table.is_unhosted else 'yes'}-"
+               f"organiser-{organiser.id}-{now:%Y%m%d%H%M}")
+        body = f"Dear {organiser.name},\n\n{news}\n\nThe event's tables:\n{link}\n"
+        queue_email(key, build_message(organiser.email, subject, body,
+                                       recipient_name=organiser.name))
+        keys.append(key)
+    return keys
 
 
 def reminder_due(case_study: CaseStudy, on: date) -> str | None:

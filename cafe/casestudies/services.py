@@ -48,10 +48,17 @@ DEFAULT_STRUCTURE = (
 
 @dataclass(frozen=True)
 class Blocker:
-    """Something that stops a story being submitted, and where on the page to fix it."""
+    """Something that stops a story being submitted, where the summary links to, and the input
+    that shows `inline` next to it (the summary's message when not given)."""
 
     message: str
     href: str
+    field: str | None = None
+    inline: str | None = None
+
+    @property
+    def field_message(self) -> str:
+        return self.inline or self.message
 
 
 class SubmitBlocked(CaseStudyError):
@@ -190,21 +197,30 @@ def submit_blockers(case_study: CaseStudy, check: CheckResult | None = None) -> 
     """What the author must do before submitting; empty when the story is ready."""
     blockers = []
     if not case_study.title:
-        blockers.append(Blocker("Enter a title", "#title"))
+        blockers.append(Blocker("Enter a title", "#title", "title"))
     if not case_study.summary:
-        blockers.append(Blocker("Enter a one-line summary", "#summary"))
+        blockers.append(Blocker("Enter a one-line summary", "#summary", "summary"))
     if not case_study.entries:
-        blockers.append(Blocker("Add at least one life event to the timeline", "#entries"))
+        blockers.append(Blocker("Add at least one life event to the timeline",
+                                "#entries-0-stage", "entries"))
     for number, entry in enumerate(case_study.entries, start=1):
         if not entry.what_happened:
-            blockers.append(Blocker(f"Say what happened in life event {number}",
-                                    f"#entries-{number - 1}-what_happened"))
+            key = f"entries-{number - 1}-what_happened"
+            blockers.append(Blocker(f"Say what happened in life event {number}", f"#{key}", key))
     check = check if check is not None else check_story(case_study)
-    if check.open_count:
-        details = "detail" if check.open_count == 1 else "details"
+    # One blocker per field, linking to its first open finding, so each is fixed where it is.
+    for field_flags in check.fields:
+        open_numbers = [n for n, flag in enumerate(field_flags.flags, start=1) if flag.is_open]
+        if not open_numbers:
+            continue
+        count, key = len(open_numbers), field_flags.field.key
+        details = "detail" if count == 1 else "details"
         blockers.append(Blocker(
-            f"Fix or mark as not identifying the {check.open_count} highlighted {details} "
-            "under 'Check for identifying details'", "#identifying-details"))
+            f"Fix or mark as not identifying the {count} highlighted {details} in "
+            f"{field_flags.field.phrase}", f"#{key}-finding-{open_numbers[0]}", key,
+            f"{count} likely identifying {details} {'is' if count == 1 else 'are'} highlighted "
+            "under 'Check for identifying details': change the text, or mark "
+            f"{'it' if count == 1 else 'them'} as not identifying"))
     return blockers
 
 

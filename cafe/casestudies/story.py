@@ -20,6 +20,13 @@ class StoryField:
     label: str
     text: str
 
+    @property
+    def phrase(self) -> str:
+        """The field as part of a sentence: 'the title', 'life event 2: what happened'."""
+        if self.key.startswith("entries-"):
+            return self.label[0].lower() + self.label[1:]
+        return f"the {self.label[0].lower()}{self.label[1:]}"
+
 
 def story_fields(case_study: CaseStudy) -> list[StoryField]:
     """Every text field of the story, in page order."""

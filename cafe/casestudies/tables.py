@@ -21,6 +21,7 @@ from cafe.tokens import BadLink, keys_match, read_link_token
 MAX_PREFERENCES = 3
 # A café table seats six to eight guests around its host; organisers change it per table.
 DEFAULT_TABLE_CAPACITY = 8
+MAX_TABLE_CAPACITY = 30  # more guests than this cannot hear one host
 
 
 def ensure_table(case_study: CaseStudy) -> CafeTable:
@@ -50,12 +51,26 @@ def tables_for(event: Event) -> list[CafeTable]:
 def update_table(table: CafeTable, *, capacity: int, co_facilitator: str,
                  author_attends: bool) -> None:
     """Change a table's size and co-facilitator; an author who cannot attend leaves it unhosted."""
-    if capacity < 1:
-        raise CaseStudyError("Capacity must be 1 or more", "capacity")
+    if not 1 <= capacity <= MAX_TABLE_CAPACITY:
+        raise CaseStudyError(f"Capacity must be between 1 and {MAX_TABLE_CAPACITY}", "capacity")
     table.capacity = capacity
     table.co_facilitator = " ".join((co_facilitator or "").split())
     table.host_contact_id = table.case_study.author_id if author_attends else None
     db.session.flush()
+
+
+def set_author_attendance(case_study: CaseStudy, attends: bool, on: date | None = None
+                          ) -> CafeTable:
+    """The author says, through their link, whether they can host their table on the day."""
+    table = case_study.table
+    if case_study.state != "approved" or table is None:
+        raise CaseStudyError("Only an approved case study has a table to host")
+    if (on or today()) >= case_study.event.date:
+        raise CaseStudyError("It is too late to change this here: please tell the organisers",
+                             "author_attends")
+    table.host_contact_id = case_study.author_id if attends else None
+    db.session.flush()
+    return table
 
 
 # --- Guests' choices --------------------------------------------------------------------------
