@@ -85,6 +85,8 @@ class DayMonthYearField(DateField):
 
     def process_formdata(self, valuelist):
         self.data = None
+        # The widget redraws three boxes from raw_data: a post missing some keeps that shape.
+        self.raw_data = (list(valuelist) + ["", "", ""])[:3]
         if not valuelist or not any(v.strip() for v in valuelist):
             return
         parts = [v.strip() for v in valuelist] + [""] * (3 - len(valuelist))
