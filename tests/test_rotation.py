@@ -175,6 +175,19 @@ def test_a_job_whose_runner_died_is_recovered_so_planning_can_start_again(app, o
     assert again.state == "queued"
 
 
+def test_a_job_no_runner_started_is_failed_with_advice(app, organiser):
+    made = rf.cafe(organiser, tables=2, guests=6)
+    job = jobs.request_plan(made.event, organiser)
+    job.created_at = utcnow() - timedelta(minutes=30)
+    db.session.commit()
+
+    assert jobs.recover_stale_jobs(made.event) == 1
+
+    db.session.refresh(job)
+    assert job.state == "failed" and "rotation work" in job.message
+    assert jobs.open_job(made.event) is None
+
+
 def test_nothing_to_plan_fails_with_a_reason(app, organiser):
     made = rf.cafe(organiser, tables=2, guests=0)
 

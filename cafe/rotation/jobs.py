@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
 # A running job whose heartbeat is older than this is taken to have died with its runner.
 STALE_AFTER = timedelta(seconds=90)
+# A job nobody has started after this long has no runner (e.g. no `rotation work` process).
+UNCLAIMED_AFTER = timedelta(minutes=5)
 
 
 class PlanBusy(services.RotationError):
@@ -119,9 +121,16 @@ def recover_stale_jobs(event: Event | None = None) -> int:
             .values(state="failed", active=None, finished_at=utcnow(),
                     message="The planner stopped before it finished (the server may have "
                             "restarted). The plan in force is unchanged; plan again."))
+    unclaimed = (update(PlanJob)
+                 .where(PlanJob.state == "queued", PlanJob.created_at < utcnow() - UNCLAIMED_AFTER)
+                 .values(state="failed", active=None, finished_at=utcnow(),
+                         message="No planner started this job. If plans run in a separate "
+                                 "worker, check that `flask --app cafe rotation work` is running; "
+                                 "then plan again."))
     if event is not None:
         stmt = stmt.where(PlanJob.event_id == event.id)
-    count = db.session.execute(stmt).rowcount
+        unclaimed = unclaimed.where(PlanJob.event_id == event.id)
+    count = db.session.execute(stmt).rowcount + db.session.execute(unclaimed).rowcount
     db.session.commit()
     return count
 

@@ -259,8 +259,14 @@ def swap_guests(plan: Plan, first: Invitation, second: Invitation, round_index: 
         raise RotationError("They already sit at the same table in that round", "other_id")
 
     def change():
-        a.table_id, b.table_id = b.table_id, a.table_id
-        return lambda: (setattr(a, "table_id", b.table_id), setattr(b, "table_id", a.table_id))
+        old_a, old_b = a.table_id, b.table_id
+        a.table_id, b.table_id = old_b, old_a
+
+        def undo():
+            # The tables from before the swap, not each other's (which are already swapped).
+            a.table_id, b.table_id = old_a, old_b
+
+        return undo
 
     return _apply_checked(plan, change, roster)
 
