@@ -98,7 +98,9 @@ def _migrations_dir() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     """Every feature's blueprint."""
+    from cafe.actions.report_views import bp as harvest_bp
     from cafe.auth.views import bp as auth_bp
+    from cafe.capture.views import bp as capture_bp
     from cafe.casestudies.views import bp as casestudies_bp
     from cafe.contacts.views import bp as contacts_bp
     from cafe.events.views import bp as events_bp
@@ -117,3 +119,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rsvp_bp)
     app.register_blueprint(rotation_bp)
     app.register_blueprint(sheets_bp)
+    app.register_blueprint(harvest_bp)
+    app.register_blueprint(capture_bp)
