@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-cafe/static/build/cafe.css: node_modules/.installed cafe/assets/cafe.scss
+cafe/static/build/cafe.css: node_modules/.installed cafe/assets/cafe.scss $(wildcard cafe/assets/_*.scss)
 	mkdir -p cafe/static/build
 	node_modules/.bin/sass $(SASS_FLAGS) cafe/assets/cafe.scss $@
 
@@ -60,6 +60,9 @@ test-quick: setup
 
 bench: setup
 	$(BIN)/python bench/solver.py
+	$(BIN)/python bench/import_contacts.py
+	$(BIN)/python bench/send_invitations.py
+	$(BIN)/python bench/rsvp_load.py
 
 lint: setup
 	$(BIN)/ruff check cafe tests bench

@@ -2,7 +2,9 @@
 
 Runs the same code as the import page and `flask contacts import`: csvio reads and maps the
 file, `cafe.contacts.importing.import_contacts` checks every row against the database and writes
-the good ones, and the caller commits once.
+the good ones, and the caller commits once. Then it times the whole import as an organiser does
+it, through the pages (upload, columns, check, import, in-process), and as a command
+(`flask --app cafe contacts import FILE`, from starting the process to its exit).
 
     .venv/bin/python bench/import_contacts.py [--rows 5000] [--database-url URL] [--repeat 3]
 
@@ -14,8 +16,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -95,6 +99,67 @@ def run_once(url: str, data: bytes) -> dict[str, float]:
             db.engine.dispose()
 
 
+def run_pages(url: str, data: bytes) -> float:
+    """Seconds from upload to imported, through the four pages, into an empty database."""
+    from cafe.auth.services import create_organiser
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        create_organiser("bench@example.org", "Bench Organiser", "bench-password-1234")
+        db.session.commit()
+        client = app.test_client()
+        client.post("/sign-in", data={"email": "bench@example.org",
+                                      "password": "bench-password-1234"})
+        try:
+            start = time.perf_counter()
+            columns = client.post("/contacts/import", content_type="multipart/form-data",
+                                  data={"file": (io.BytesIO(data), "contacts.csv")}).location
+            table = csvio.read_table(data)
+            mapping = {name: "" if index is None else str(index)
+                       for name, index in csvio.guess_mapping(table.headers).items()}
+            check = client.post(columns, data={**mapping, "action": "continue"}).location
+            page = client.get(check).get_data(as_text=True)
+            expected = page.split('name="expected" type="hidden" value="', 1)[1].split('"')[0]
+            done = client.post(check.replace("/check", "/confirm"), data={"expected": expected})
+            elapsed = time.perf_counter() - start
+            assert done.location.startswith("/contacts/"), done.location
+            assert len(importing.existing_emails()) == len(table.rows)
+            return elapsed
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+def run_command(url: str, data: bytes, folder: str) -> float:
+    """Seconds for `flask --app cafe contacts import FILE` into an empty database."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    path = Path(folder) / "contacts.csv"
+    path.write_bytes(data)
+    return _time_command(url, "contacts", "import", str(path))
+
+
+def _time_command(url: str, *args: str) -> float:
+    """Seconds to run `flask --app cafe ARGS` in a new process."""
+    flask = Path(sys.executable).with_name("flask")
+    start = time.perf_counter()
+    result = subprocess.run([str(flask), "--app", "cafe", *args],
+                            env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"},
+                            cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                            text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"the command failed: {result.stderr or result.stdout}")
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5000)
@@ -108,6 +173,10 @@ def main() -> None:
         print(f"Importing {args.rows:,} contacts ({len(data) / 1024:.0f} KB of CSV) into "
               f"{url.split('://')[0]}, {args.repeat} runs, a fresh database each time")
         runs = [run_once(url, data) for _ in range(args.repeat)]
+        pages = [run_pages(url, data) for _ in range(args.repeat)]
+        commands = [run_command(url, data, folder) for _ in range(args.repeat)]
+        startup = [_time_command(url, "contacts", "import", "--help")
+                   for _ in range(args.repeat)]
     first = runs[0]
     print(f"  added {int(first['contacts']):,} contacts and "
           f"{int(first['organisations'])} organisations per run")
@@ -116,11 +185,20 @@ def main() -> None:
                         ("import", "check again, write and commit"),
                         ("total", "total, upload to committed")):
         values = [run[step] for run in runs]
-        print(f"  {label:<44} median {statistics.median(values):6.3f} s   "
+        print(f"  {label:<52} median {statistics.median(values):6.3f} s   "
               f"best {min(values):6.3f} s")
-    best = min(run["total"] for run in runs)
-    print(f"Target: under 3 s for 5,000 contacts. {'Met' if best < 3 else 'NOT met'} "
-          f"({args.rows / statistics.median(run['total'] for run in runs):,.0f} contacts/s).")
+    for label, values in (("through the pages: upload, columns, check, import", pages),
+                          ("flask contacts import FILE, process start to exit", commands),
+                          ("  of which starting Python and the app (--help)", startup)):
+        print(f"  {label:<52} median {statistics.median(values):6.3f} s   "
+              f"best {min(values):6.3f} s")
+    slowest = max(statistics.median(values) for values in (
+        [run["total"] for run in runs], pages,
+        [command - statistics.median(startup) for command in commands]))
+    print(f"Target: under 3 s for {args.rows:,} contacts. {'Met' if slowest < 3 else 'NOT met'} "
+          f"by every route, not counting the command's start-up (slowest median "
+          f"{slowest:.2f} s; {args.rows / statistics.median(run['total'] for run in runs):,.0f} "
+          "contacts/s in the service).")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 import zipfile
 from dataclasses import dataclass
 
@@ -1017,7 +1016,8 @@ def test_round_trip_property(rows, bom):
     assert [c.line for c in report.good] == [line for line, _ in table.rows]
 
 
-def test_five_thousand_rows_parse_and_validate_quickly():
+def test_five_thousand_rows_with_multiline_notes_all_come_through():
+    # How fast is bench/import_contacts.py's job: timings are printed there, never asserted.
     rows = [
         contact(
             name=f"Person {i}",
@@ -1028,11 +1028,10 @@ def test_five_thousand_rows_parse_and_validate_quickly():
         for i in range(5000)
     ]
     data = contacts_csv_bytes(rows)
-    started = time.perf_counter()
     _, report = check(data, existing_emails=[f"old{i}@example.org" for i in range(100)])
-    elapsed = time.perf_counter() - started
-    assert len(report.good) == 5000
-    assert elapsed < 1.0, f"took {elapsed:.2f}s"
+    assert report.problems == []
+    assert report.good == rows
+    assert report.good[10].notes == "Line one\nline two"
 
 
 def test_row_problem_and_report_basics():

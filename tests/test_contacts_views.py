@@ -182,6 +182,16 @@ def test_add_contact_errors_show_summary_inline_and_keep_values(signed_in, db, h
     assert _count(db, Contact) == 0
 
 
+def test_add_contact_with_values_not_on_the_form_says_what_to_choose(signed_in, db, housing):
+    page = text(signed_in.post("/contacts/new", data=_contact_form(
+        side="middle", new_organisation_name="New Team", new_organisation_kind="unknown")))
+    assert summary_links(page) == [
+        ("new_organisation_kind", "Choose what kind of organisation this is"),
+        ("side", "Choose strategy or frontline")]
+    assert inline_error(page, "side") == "Choose strategy or frontline"
+    assert _count(db, Contact) == 0
+
+
 def test_add_contact_refuses_both_a_listed_and_a_new_organisation(signed_in, db, housing):
     page = text(signed_in.post("/contacts/new", data=_contact_form(
         organisation_id=str(housing.id), new_organisation_name="Another One")))
@@ -370,8 +380,11 @@ def test_import_journey_maps_reports_and_imports_the_good_rows(signed_in, db, ho
     page = text(signed_in.get(response.location))
     assert "1 of 3 rows have problems" in page
     assert "3 rows: 2 ready to import, 1 with problems." in page
-    assert ('<th scope="row" class="govuk-table__header">3</th> <td class="govuk-table__cell"> '
-            "Email address is missing </td>") in page
+    assert ('<th scope="row" class="govuk-table__header" id="line-3">3</th> '
+            '<td class="govuk-table__cell"> Email address is missing </td>') in page
+    assert summary_links(page) == [("line-3", "Line 3: Email address is missing")]
+    assert ("1 of 3 rows cannot be imported. You can import the 2 good rows and leave these "
+            "out, or import nothing, fix the file and upload it again.") in page
     assert "Children&#39;s Social Care (Local authority)" in page
     assert "Import the 2 good rows" in page and "Cancel, import nothing" in page
 
@@ -382,6 +395,22 @@ def test_import_journey_maps_reports_and_imports_the_good_rows(signed_in, db, ho
             in page)
     assert _row_names(page) == ["Grace Adeyemi", "Kofi Mensah"]
     assert _count(db, ContactImport) == 0  # the file is not kept after the import
+
+
+def test_many_bad_rows_are_summarised_at_the_top_and_all_listed_below(signed_in, db):
+    rows = [f"Person {n},person{n}@example.org,Officer,Housing,,middle,," for n in range(12)]
+    response = _upload(signed_in, csv_bytes(*rows, "Good Person,good@example.org,,Housing,,"
+                                                   "frontline,,"))
+    response = signed_in.post(response.location, data=_mapping_form())
+    page = text(signed_in.get(response.location))
+    links = summary_links(page)
+    assert links[0] == ("line-2", "Line 2: Side must be strategy or frontline, not 'middle'"
+                        .replace("'", "&#39;"))
+    assert [target for target, _ in links] == [f"line-{n}" for n in range(2, 12)] + ["problems"]
+    assert links[-1] == ("problems", "2 more rows with problems, listed below")
+    assert "12 of 13 rows cannot be imported." in page
+    assert 'id="line-13">13</th>' in page and "Import the 1 good row" in page
+    assert _count(db, Contact) == 0
 
 
 def test_mapping_errors_show_summary_inline_and_keep_choices(signed_in, db):
@@ -395,6 +424,12 @@ def test_mapping_errors_show_summary_inline_and_keep_choices(signed_in, db):
     page = text(signed_in.post(url, data=_mapping_form(notes="1")))
     assert summary_links(page) == [
         ("notes", "Column B is already chosen for Email; choose a different column for Notes")]
+    # Both kinds of problem at once, so the organiser fixes everything in one go.
+    page = text(signed_in.post(url, data=_mapping_form(notes="1", side="")))
+    assert summary_links(page) == [
+        ("side", "Choose the column with the side"),
+        ("notes", "Column B is already chosen for Email; choose a different column for Notes")]
+    assert inline_error(page, "side") == "Choose the column with the side"
     assert '<option value="1" selected>Column B: Email</option>' in page
     assert db.session.scalars(select(ContactImport.mapping)).one() is None
 

@@ -92,3 +92,33 @@ def test_guest_opens_the_link_and_accepts_with_needs(page: Page, live_server, li
         assert (invitation.state, invitation.accessibility_needs, invitation.is_listed) == (
             "accepted", "Step-free route, please", True)
     assert any(b"confirmed" in p.read_bytes() for p in outbox.glob("*.eml"))
+
+
+def test_progress_page_lists_an_email_that_will_be_tried_again(page: Page, live_server,
+                                                               live_app, live_organiser,
+                                                               smtp_server):
+    from cafe.invitations import sending
+
+    tag = uuid.uuid4().hex[:6]
+    live_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    try:
+        with live_app.app_context():
+            organiser = find_organiser(live_organiser)
+            event = factories.make_event(organiser, title="Retry café")
+            invite(event, [make_contact(f"Rita Refused {tag}")], state="draft")
+            send = sending.send_invitations(event, organiser, live_server)
+            db.session.commit()
+            url = f"{live_server}/events/{event.id}/invitations/sends/{send.id}"
+        smtp_server.refuse = 1
+        sign_in_through_the_page(page, live_server, live_organiser)
+        page.goto(url)  # the script delivers: the server refuses, so it waits to retry
+        status = page.locator("#send-progress-status")
+        expect(status).to_contain_text("1 still to send, 1 of them to be tried again.")
+        retries = page.locator("#send-retries")
+        expect(retries).to_be_visible()
+        expect(retries.get_by_role("row").nth(1)).to_contain_text(
+            f"Rita Refused {tag}")
+        expect(retries).to_contain_text("The mail server refused it: 451 Try again later")
+        expect(page.locator("#send-failures")).to_be_hidden()
+    finally:
+        live_app.config.update(MAIL_SERVER="", MAIL_PORT=25)

@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
+from cafe.events.models import Event
 from cafe.extensions import db
 from cafe.invitations import services
 from cafe.invitations.models import Invitation
@@ -36,6 +37,10 @@ def _outcome(app, event_id):
         rows = db.session.query(Invitation).filter_by(event_id=event_id).all()
         states = [i.state for i in rows]
         positions = sorted(i.waiting_position for i in rows if i.state == "waiting")
+        # Nothing lost: every guest's answer is in their history exactly once.
+        answers = sorted(len([h for h in i.history if h.kind in ("accepted", "waiting")])
+                         for i in rows if i.contact.name.startswith("Guest"))
+        assert answers == [1] * GUESTS
         result = (states.count("accepted"), states.count("waiting"), states.count("sent"),
                   positions)
         db.session.remove()
@@ -137,3 +142,36 @@ def test_fifty_acceptances_over_http_on_postgresql(pg_database, tmp_path):
     event_id, _, tokens = _prepare(app)
     _through_http(app, tokens)
     assert _outcome(app, event_id) == (SEATS, GUESTS - FREE, 0, list(range(1, 41)))
+
+
+def test_two_organisers_sending_at_once_email_each_draft_once(tmp_path):
+    from cafe.invitations import sending
+    from cafe.invitations.models import SendRecipient
+
+    app = _sqlite_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        organiser = factories.make_organiser()
+        event = factories.make_event(organiser, seats=SEATS)
+        invite(event, make_people(20, prefix="Draft"), state="draft")
+        db.session.commit()
+        event_id = event.id
+    results = []
+
+    def send(_):
+        with app.app_context():
+            event = db.session.get(Event, event_id)
+            try:
+                results.append(len(sending.send_invitations(event, None, BASE).recipients))
+                db.session.commit()
+            except services.InvitationError as err:
+                results.append(str(err))
+            finally:
+                db.session.remove()
+
+    _all_at_once(send, 2)
+    assert sorted(results, key=str) == [20, "There are no draft invitations to send"]
+    with app.app_context():
+        assert db.session.query(SendRecipient).count() == 20
+        db.session.remove()
+        db.engine.dispose()

@@ -115,6 +115,40 @@ def test_settings_show_unknown_placeholders_beside_the_field(signed_in, event):
     assert "Dear {nmae}, {rsvp_link}</textarea>" in page
 
 
+def test_settings_name_every_problem_at_once(signed_in, event):
+    response = signed_in.post(_url(event, "settings"), data={
+        "rsvp_deadline": ["31", "2", "2027"], "strategy_target": "forty",
+        "reply_to": "team@", "subject": "Hello {nmae}", "body": "No link here",
+        "reminder_subject": "", "reminder_body": "{rsvp_link}"})
+    assert response.status_code == 400
+    page = _html(response)
+    assert _summary(page) == [
+        ("rsvp_deadline-day", "Deadline for answers must be a real date"),
+        ("strategy_target", "Enter the target as a whole number from 0 to 100, like 40"),
+        ("reply_to", "Enter an email address in the correct format, like name@example.org"),
+        ("subject", "Unknown placeholder {nmae}. Use only the placeholders listed"),
+        ("body", "Include {rsvp_link}, so each person gets their personal link to reply"),
+        ("reminder_subject", "Enter the subject")]
+    assert _inline(page, "strategy_target") == (
+        "Enter the target as a whole number from 0 to 100, like 40")
+    assert _inline(page, "body") == (
+        "Include {rsvp_link}, so each person gets their personal link to reply")
+    assert services.settings_for(event).strategy_target is None  # nothing was saved
+
+
+def _summary(page):
+    """(target, message) of each link in the error summary."""
+    from tests.contacts_fixtures import summary_links
+
+    return summary_links(" ".join(page.split()))
+
+
+def _inline(page, field_id):
+    from tests.contacts_fixtures import inline_error
+
+    return inline_error(" ".join(page.split()), field_id)
+
+
 def test_settings_saved_then_previewed_for_a_chosen_invitee(signed_in, db, event):
     people = invite(event, [make_contact("Ada One"), make_contact("Bea Two")], state="draft")
     db.session.commit()
@@ -146,7 +180,8 @@ def test_send_then_progress_delivers_and_marks_sent(signed_in, db, event, outbox
     assert "0 of 3 emails sent" in _text(signed_in.get(progress_url))
     result = signed_in.post(progress_url + "/advance", headers={"Accept": "application/json"})
     assert result.get_json() == {"total": 3, "sent": 3, "waiting": 0, "failed": 0,
-                                 "done": True, "percent": 100, "failures": []}
+                                 "done": True, "percent": 100, "failures": [],
+                                 "retrying": 0, "retries": []}
     assert len(list(outbox.glob("*.eml"))) == 3
     assert "3 of 3 emails sent" in _text(signed_in.get(progress_url))
     assert {i.state for i in db.session.query(Invitation)} == {"sent"}
@@ -183,6 +218,30 @@ def test_failed_emails_are_listed_and_retried(signed_in, db, app, event, organis
     signed_in.post(url + "/advance")
     assert "1 of 1 emails sent" in _text(signed_in.get(url))
     assert len(mail_to.messages) == 1
+
+
+def test_an_email_that_will_be_retried_is_shown_with_its_problem(signed_in, db, event,
+                                                                organiser, mail_to):
+    from cafe.invitations import sending
+
+    invite(event, make_people(2), state="draft")
+    send = sending.send_invitations(event, organiser, BASE)
+    db.session.commit()
+    mail_to.refuse = 1  # the first is refused once, the second goes
+    url = _url(event, f"sends/{send.id}")
+    result = signed_in.post(url + "/advance", headers={"Accept": "application/json"})
+    retry_at = db.session.query(OutgoingEmail).filter_by(state="queued").one().next_attempt_at
+    assert result.get_json()["retries"] == [{
+        "name": "Person 1", "email": "person.1@example.org",
+        "error": "The mail server refused it: 451 Try again later",
+        "at": f"{retry_at:%H:%M} UTC"}]
+    response = signed_in.get(url)
+    page = _text(response)
+    assert "1 of 2 emails sent . 1 still to send, 1 of them to be tried again." in page
+    assert '<div id="send-retries">' in _html(response)
+    assert '<div id="send-failures" hidden>' in _html(response)
+    assert (f"Person 1 person.1@example.org The mail server refused it: 451 Try again later "
+            f"{retry_at:%H:%M} UTC") in page
 
 
 def test_remind_a_segment_from_the_dashboard(signed_in, db, event, outbox):
@@ -228,6 +287,21 @@ def test_invitation_page_shows_history_and_withdraws(signed_in, db, event, outbo
     assert any("has been withdrawn" in body for body in _bodies(outbox))
 
 
+def test_withdrawing_with_a_too_long_reason_says_so_and_changes_nothing(signed_in, db, event,
+                                                                       outbox):
+    [invitation] = invite(event, make_people(1))
+    db.session.commit()
+    response = signed_in.post(_url(event, f"{invitation.id}/withdraw"),
+                              data={"note": "x" * 501, "notify": "y"})
+    assert response.status_code == 400
+    page = _html(response)
+    assert _summary(page) == [("note", "The reason must be 500 characters or fewer")]
+    assert _inline(page, "note") == "The reason must be 500 characters or fewer"
+    assert '<details class="govuk-details" open>' in page
+    db.session.refresh(invitation)
+    assert invitation.state == "sent" and list(outbox.glob("*.eml")) == []
+
+
 def test_reissued_link_replaces_the_old_one(signed_in, client, db, event, outbox):
     [invitation] = invite(event, make_people(1))
     db.session.commit()
@@ -259,6 +333,29 @@ def test_approving_a_nomination_invites_the_colleague(signed_in, db, event, outb
     assert any(b"colin@example.org" in p.read_bytes() for p in outbox.glob("*.eml"))
 
 
+def test_nomination_forms_show_their_errors_on_the_nomination(signed_in, db, event, outbox):
+    [invitation] = invite(event, make_people(1))
+    decline(invitation, services.NomineeDetails("Colin Colleague", "colin@example.org", ""))
+    db.session.commit()
+    nomination = db.session.query(Nomination).one()
+    response = signed_in.post(_url(event, f"nominations/{nomination.id}/approve"),
+                              data={"side": "middle"})
+    assert response.status_code == 400
+    page = _html(response)
+    message = "Choose whether they work on strategy or on the frontline"
+    assert _summary(page) == [(f"side-{nomination.id}", message)]
+    assert _inline(page, f"side-{nomination.id}") == message
+    response = signed_in.post(_url(event, f"nominations/{nomination.id}/reject"),
+                              data={"note": "x" * 501})
+    assert response.status_code == 400
+    page = _html(response)
+    assert _summary(page) == [(f"note-{nomination.id}",
+                               "The reason must be 500 characters or fewer")]
+    assert _inline(page, f"note-{nomination.id}") == "The reason must be 500 characters or fewer"
+    db.session.refresh(nomination)
+    assert nomination.state == "pending" and db.session.query(Invitation).count() == 1
+
+
 def test_overview_makes_the_imbalance_obvious(signed_in, db, event):
     services.ensure_settings(event).strategy_target = 40
     people = invite(event, make_people(6) + make_people(1, prefix="Strat", side="strategy"))
@@ -271,6 +368,19 @@ def test_overview_makes_the_imbalance_obvious(signed_in, db, event):
     assert "You need 3 more strategy people to reach 40% strategy in a room of 10." in page
     assert "Invite more strategy people" in page
     assert 'role="img"' in _html(signed_in.get(_url(event)))
+
+
+def test_a_seat_kept_for_a_nominee_is_drawn_and_named_apart(signed_in, db, event):
+    people = invite(event, make_people(3))
+    for invitation in people:
+        accept(invitation)
+    decline(people[0], services.NomineeDetails("Colin Colleague", "colin@example.org", ""))
+    db.session.commit()
+    response = signed_in.get(_url(event))
+    page = _text(response)
+    assert "2 frontline people have a seat" in page and "3 of 10 seats taken." in page
+    assert "Kept for nominated colleagues (grey): 1 Free (empty): 7" in page
+    assert 'class="cafe-balance__kept"' in _html(response)
 
 
 def test_balance_explains_when_free_seats_cannot_fix_it(db, event):
@@ -292,11 +402,13 @@ def test_coverage_flags_gaps_in_words(signed_in, db, event):
     make_contact("Uninvited Officer", organisation=make_organisation("Fire Brigade", "fire"))
     accept(invite(event, [make_contact("Pol Ice", organisation=police)])[0])
     invite(event, [make_contact("Yan Yot", organisation=yot)])
+    invite(event, [make_contact("Yas Yot", organisation=yot)], state="draft")
     db.session.commit()
     page = _text(signed_in.get(_url(event, "coverage")))
-    assert "Metropolitan Police 1 1 1 0 0 0 Covered" in page
-    assert "Youth Offending Service 1 1 0 0 1 0 Gap No one has answered yet" in page
-    assert "Fire Brigade 1 0 0 0 0 0 Gap Not invited" in page
+    assert "Metropolitan Police 1 1 1 0 0 0 0 Covered" in page
+    # Invited counts drafts; the last number says how many of them are not sent yet.
+    assert "Youth Offending Service 2 2 0 0 1 0 1 Gap No one has answered yet" in page
+    assert "Fire Brigade 1 0 0 0 0 0 0 Gap Not invited" in page
     assert "Police: 1 coming of 1 invited" in page
 
 

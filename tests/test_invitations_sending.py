@@ -20,6 +20,7 @@ from tests.invitations_fixtures import (
     make_organisation,
     make_people,
     outbox_in_tmp,  # noqa: F401 (autouse)
+    token,
 )
 
 
@@ -201,7 +202,8 @@ def test_no_notice_when_nobody_is_invited(db, event):
     assert db.session.query(Send).count() == 0
 
 
-def test_remind_command_reminds_a_segment(runner, db, event, mail_to):
+def test_remind_command_reminds_a_segment(runner, app, db, event, mail_to):
+    app.config["BASE_URL"] = "https://cafe.example.org"
     yot = make_organisation("Youth Offending Service")
     invite(event, [make_contact("Yan Yot", organisation=yot)] + make_people(1))
     db.session.commit()
@@ -215,5 +217,49 @@ def test_remind_command_reminds_a_segment(runner, db, event, mail_to):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Queued 1 reminders; sent 1, will retry 0, failed 0."
     assert [m["To"] for m in mail_to.parsed()] == ["Yan Yot <yan.yot@example.org>"]
+    body = mail_to.parsed()[0].get_body(("plain",)).get_content()
+    assert "https://cafe.example.org/rsvp/" in body
     missing = runner.invoke(args=["invitations", "remind", "999"])
     assert missing.exit_code == 1 and "There is no event 999" in missing.output
+
+
+def test_remind_command_refuses_real_email_without_the_sites_address(runner, app, db, event,
+                                                                     mail_to):
+    invite(event, make_people(1))
+    db.session.commit()
+    result = runner.invoke(args=["invitations", "remind", str(event.id)])
+    assert result.exit_code == 1
+    assert ("BASE_URL is not set, so the personal links would point at http://localhost:5000. "
+            "Set CAFE_BASE_URL to the address people open Café at, like "
+            "https://cafe.example.org. Nothing was sent.") in result.output
+    assert mail_to.messages == [] and db.session.query(Send).count() == 0
+
+
+def test_mail_send_command_marks_invitations_sent_so_their_links_work(runner, client, db,
+                                                                      event, organiser,
+                                                                      mail_to):
+    [invitation] = invite(event, make_people(1), state="draft")
+    sending.send_invitations(event, organiser, "http://cafe.example.org")
+    db.session.commit()  # queued; the organiser closed the progress page
+    result = runner.invoke(args=["mail", "send"])
+    assert result.output.strip() == "Sent 1, will retry 0, failed 0."
+    db.session.refresh(invitation)
+    assert invitation.state == "sent"
+    assert invitation.history[-1].kind_label == "Invitation emailed"
+    link = re.search(r"http://cafe\.example\.org(/rsvp/\S+)",
+                     mail_to.parsed()[0].get_body(("plain",)).get_content()).group(1)
+    assert "Invitation for Person 1" in client.get(link).get_data(as_text=True)
+
+
+def test_a_delivered_invitation_not_yet_recorded_still_opens(client, db, event, organiser,
+                                                            mail_to):
+    [invitation] = invite(event, make_people(1), state="draft")
+    send = sending.send_invitations(event, organiser, BASE)
+    # As if the process stopped between the server taking the email and recording it.
+    send.recipients[0].email.state = "sent"
+    db.session.commit()
+    page = client.get(f"/rsvp/{token(invitation)}")
+    assert page.status_code == 200
+    assert "Invitation for Person 1" in page.get_data(as_text=True)
+    db.session.refresh(invitation)
+    assert invitation.state == "sent"

@@ -136,6 +136,28 @@ def test_accepting_needs_a_listing_choice(client, invitation):
         as_text=True)
 
 
+def test_answers_not_offered_on_the_page_say_what_to_choose(client, db, invitation):
+    from tests.contacts_fixtures import inline_error, summary_links, text
+
+    response = client.post(_url(invitation), data={"is_person": "y", "attending": "maybe"})
+    page = text(response)
+    assert response.status_code == 400
+    assert summary_links(page) == [("attending", "Choose whether you can come")]
+    assert inline_error(page, "attending") == "Choose whether you can come"
+    response = client.post(_url(invitation), data={
+        "is_person": "y", "attending": "no", "nominee_name": "N" * 201,
+        "nominee_email": "colleague@example.org"})
+    page = text(response)
+    assert summary_links(page) == [
+        ("nominee_name", "Your colleague&#39;s name must be 200 characters or fewer")]
+    response = client.post(_url(invitation), data={
+        "is_person": "y", "attending": "yes", "is_listed": "perhaps"})
+    assert summary_links(text(response)) == [
+        ("is_listed", "Choose whether your name can be on the attendee list")]
+    db.session.refresh(invitation)
+    assert invitation.state == "sent" and db.session.query(Nomination).count() == 0
+
+
 def test_revoked_link_gets_a_clear_page(client, db, invitation, organiser):
     old = _url(invitation)
     services.revoke_link(invitation, organiser)

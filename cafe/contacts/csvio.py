@@ -43,6 +43,7 @@ __all__ = [
     "MappingError",
     "RowProblem",
     "Table",
+    "check_mapping",
     "column_letter",
     "contacts_csv_bytes",
     "guess_mapping",
@@ -544,6 +545,11 @@ def guess_mapping(headers: list[str]) -> dict[str, int | None]:
         for part in ("first_name", "last_name"):
             mapping[part] = None
     return mapping
+
+
+def check_mapping(table: Table, mapping: Mapping[str, int | None]) -> None:
+    """Raise MappingError if a required field has no column or a column is not in the file."""
+    _check_mapping(table, mapping, complete=True)
 
 
 def _check_mapping(table: Table, mapping: Mapping[str, int | None], *, complete: bool) -> None:

@@ -73,6 +73,7 @@ class OrganisationForm(FlaskForm):
         choices=choices(ORGANISATION_KINDS),
         default="other",
         validators=[DataRequired(message="Choose what kind of organisation this is")],
+        invalid_choice_message="Choose what kind of organisation this is",
     )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
@@ -128,6 +129,7 @@ class ContactForm(FlaskForm):
         widget=GovSelect(),
         choices=choices(ORGANISATION_KINDS),
         default="other",
+        invalid_choice_message="Choose what kind of organisation this is",
     )
     side = RadioField(
         "Which side of the room do they sit on?",
@@ -139,6 +141,7 @@ class ContactForm(FlaskForm):
             }
         ),
         validators=[DataRequired(message="Choose strategy or frontline")],
+        invalid_choice_message="Choose strategy or frontline",
     )
     phone = StringField(
         "Phone number (optional)",
@@ -382,6 +385,8 @@ class ColumnMappingForm(FlaskForm):
     def add_missing(self, missing: Sequence[str]) -> None:
         """Put a 'choose a column' error on each required field that has none."""
         for name in missing:
+            if self[name].errors:
+                continue  # one message per field: its own says what to fix first
             label = csvio.FIELD_LABELS[name]
             if name == "name":
                 message = "Choose the column with their full name, or both First name and Last name"
@@ -435,6 +440,7 @@ def merge_form(contacts: Sequence[Contact], fields: Sequence[str]) -> type[Flask
                 [(str(c.id), label(number, c)) for number, c in enumerate(contacts, 1)]
             ),
             validators=[DataRequired(message="Choose which record to keep")],
+            invalid_choice_message="Choose which record to keep",
         ),
         "submit": SubmitField("Merge these records", widget=GovSubmitInput()),
     }
@@ -445,5 +451,6 @@ def merge_form(contacts: Sequence[Contact], fields: Sequence[str]) -> type[Flask
             widget=GovRadioInput(),
             choices=choices(merge_options(contacts, name)),
             validators=[DataRequired(message=f"Choose which {what} to keep")],
+            invalid_choice_message=f"Choose which {what} to keep",
         )
     return type("MergeForm", (FlaskForm,), attributes)

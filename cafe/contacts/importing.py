@@ -202,7 +202,7 @@ def upload_mapping(upload: ContactImport, table: csvio.Table) -> dict[str, int |
 def choose_mapping(upload: ContactImport, mapping: Mapping[str, int | None]) -> None:
     """Keep the organiser's column mapping if it is complete (MappingError if not)."""
     table = upload_table(upload)
-    csvio.validate_rows(table, mapping)  # raises MappingError for a missing required column
+    csvio.check_mapping(table, mapping)
     upload.mapping = {name: mapping.get(name) for name in csvio.MAPPING_FIELDS}
     db.session.flush()
 

@@ -41,6 +41,7 @@ from cafe.contacts.models import Contact, ContactImport, Organisation
 from cafe.extensions import db
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts", template_folder="templates")
+bp.cli.help = "Contacts: import and export CSV files."
 bp.cli.add_command(import_command)
 bp.cli.add_command(export_command)
 bp.cli.add_command(purge_imports_command)
@@ -363,15 +364,21 @@ def import_columns(import_id: int):
     table = importing.upload_table(upload)
     if request.method == "POST":
         form = ColumnMappingForm(headers=table.headers)
-        if request.form.get("action") != "preview" and form.validate_on_submit():
+        if request.form.get("action") != "preview":
+            # Every problem at once: a column chosen twice and a required field with none.
+            valid = form.validate_on_submit()
             try:
-                importing.choose_mapping(upload, form.mapping())
+                if valid:
+                    importing.choose_mapping(upload, form.mapping())
+                else:
+                    csvio.check_mapping(table, form.mapping())
             except csvio.MappingError as err:
+                valid = False
                 if err.missing:
                     form.add_missing(err.missing)
                 else:
                     form.form_errors.append(err.message)
-            else:
+            if valid:
                 db.session.commit()
                 return redirect(url_for("contacts.import_check", import_id=upload.id))
     else:
@@ -404,12 +411,30 @@ def import_check(import_id: int):
         "contacts/import_check.html",
         upload=upload,
         report=report,
+        problem_summary=_problem_summary(report),
         header_line=table.header_line,
         problems=report.problems_by_line(),
         new_organisations=importing.new_organisation_names(report),
         kind_labels=csvio.ORGANISATION_KINDS,
         form=form,
     )
+
+
+SUMMARY_LINES = 10  # bad rows named in the error summary; the table below lists them all
+
+
+def _problem_summary(report: csvio.ImportReport) -> list[dict[str, str]]:
+    """The error summary's links: the first bad rows, then how many more the table lists."""
+    grouped = report.problems_by_line()
+    items = [
+        {"text": f"Line {line}: " + "; ".join(p.reason for p in problems), "href": f"#line-{line}"}
+        for line, problems in list(grouped.items())[:SUMMARY_LINES]
+    ]
+    if len(grouped) > SUMMARY_LINES:
+        more = len(grouped) - SUMMARY_LINES
+        items.append({"text": f"{_plural(more, 'more row')} with problems, listed below",
+                      "href": "#problems"})
+    return items
 
 
 @bp.route("/import/<int:import_id>/confirm", methods=["POST"])

@@ -4,6 +4,7 @@ scheduler or a terminal. Delivery is `flask --app cafe mail send`'s job, as for 
 from __future__ import annotations
 
 import click
+from flask import current_app
 
 from cafe.contacts.models import ORGANISATION_KINDS, SIDES
 from cafe.contacts.services import find_organisation
@@ -34,6 +35,14 @@ def remind_command(event_id: int, organisation: str | None, kind: str | None, si
         organisation_id = found.id
     segment = services.Segment(organisation_id=organisation_id, kind=kind, side=side)
     people = sending.outstanding(event, segment)
+    if not dry_run and not current_app.config.get("BASE_URL"):
+        # A page's sends take the site's address from the request; a command has none.
+        problem = ("BASE_URL is not set, so the personal links would point at "
+                   f"{messages.base_url()}. Set CAFE_BASE_URL to the address people open Café "
+                   "at, like https://cafe.example.org")
+        if current_app.config.get("MAIL_SERVER"):
+            raise click.ClickException(problem + ". Nothing was sent.")
+        click.echo(f"Warning: {problem}.", err=True)
     if dry_run:
         for invitation in people:
             click.echo(f"{invitation.contact.name} <{invitation.contact.email}>, "
@@ -54,4 +63,5 @@ def remind_command(event_id: int, organisation: str | None, kind: str | None, si
 
 def register(cli: click.Group) -> None:
     """Add the commands to the blueprint's command group."""
+    cli.help = "Invitations: remind people who have not answered."
     cli.add_command(remind_command)

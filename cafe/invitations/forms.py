@@ -34,6 +34,9 @@ from cafe.invitations.models import INVITATION_STATES
 from cafe.invitations.services import NomineeDetails, Segment, SettingsDetails, settings_problems
 
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.org"
+_SUBJECT_LENGTH = "The subject must be 300 characters or fewer"
+_BODY_LENGTH = "The message must be 10,000 characters or fewer"
+_REASON_LENGTH = "The reason must be 500 characters or fewer"
 
 
 def _optional_int(value):
@@ -49,6 +52,16 @@ class OptionalDateField(DayMonthYearField):
         super().process_formdata(valuelist)
 
 
+class PercentField(WholeNumberField):
+    """A whole percentage, with a message that says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter the target as a whole number from 0 to 100, like 40") from None
+
+
 class SettingsForm(FlaskForm):
     """Deadline, balance target, reply-to and the messages' templates."""
 
@@ -56,26 +69,30 @@ class SettingsForm(FlaskForm):
         "Deadline for answers", validators=[Optional()],
         description="Invitees can answer or change their answer until the end of this day. "
                     "For example, 4 3 2027")
-    strategy_target = WholeNumberField(
+    strategy_target = PercentField(
         "Target share of strategy people, in percent", validators=[Optional()],
         render_kw={"inputmode": "numeric"},
         description="For example, 40 for 40% strategy and 60% frontline. Leave empty for none")
     reply_to = StringField(
         "Reply-to email address", widget=GovTextInput(),
         validators=[Optional(), Email(message=EMAIL_MESSAGE, check_deliverability=False),
-                    Length(max=254)],
+                    Length(max=254, message="Reply-to email address must be 254 characters or "
+                                            "fewer")],
         description="Where invitees' replies and questions go. Leave empty to use yours")
     organiser_name = StringField(
-        "Sign the messages with", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
+        "Sign the messages with", widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="The name to sign with must be 200 "
+                                                        "characters or fewer")],
         description="For example, Nadia Quereshi, Partnerships Lead")
     subject = StringField("Subject of the invitation", widget=GovTextInput(),
-                          validators=[Optional(), Length(max=300)])
+                          validators=[Optional(), Length(max=300, message=_SUBJECT_LENGTH)])
     body = TextAreaField("Invitation message", widget=GovTextArea(),
-                         validators=[Optional(), Length(max=10000)])
-    reminder_subject = StringField("Subject of reminders", widget=GovTextInput(),
-                                   validators=[Optional(), Length(max=300)])
+                         validators=[Optional(), Length(max=10000, message=_BODY_LENGTH)])
+    reminder_subject = StringField(
+        "Subject of reminders", widget=GovTextInput(),
+        validators=[Optional(), Length(max=300, message=_SUBJECT_LENGTH)])
     reminder_body = TextAreaField("Reminder message", widget=GovTextArea(),
-                                  validators=[Optional(), Length(max=10000)])
+                                  validators=[Optional(), Length(max=10000, message=_BODY_LENGTH)])
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -83,14 +100,14 @@ class SettingsForm(FlaskForm):
         self.event = event
 
     def validate(self, extra_validators=None) -> bool:
-        """Field checks, then the template and deadline checks the service makes."""
+        """Field checks, then the template and deadline checks the service makes, all at once."""
         valid = super().validate(extra_validators)
-        if not valid:
-            return False
-        problems = settings_problems(self.event, self.details())
+        problems = {name: message
+                    for name, message in settings_problems(self.event, self.details()).items()
+                    if not self[name].errors}  # a field's own error says it first
         for name, message in problems.items():
             self[name].errors.append(message)
-        return not problems
+        return valid and not problems
 
     def details(self) -> SettingsDetails:
         """The cleaned values."""
@@ -187,13 +204,16 @@ class ReminderForm(FlaskForm):
     request_key = HiddenField(validators=[InputRequired()])
     segment = RadioField("Who should get a reminder?", widget=GovRadioInput(),
                          choices=choices(SEGMENT_KINDS),
-                         validators=[InputRequired(message="Choose who should get a reminder")])
+                         validators=[InputRequired(message="Choose who should get a reminder")],
+                         invalid_choice_message="Choose who should get a reminder")
     organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=_optional_int,
                                   validators=[Optional()], validate_choice=False)
     kind = SelectField("Kind of organisation", widget=GovSelect(), validators=[Optional()],
-                       choices=choices([("", "Choose a kind")] + list(ORGANISATION_KINDS.items())))
+                       choices=choices([("", "Choose a kind")] + list(ORGANISATION_KINDS.items())),
+                       invalid_choice_message="Choose a kind of organisation from the list")
     side = SelectField("Side", widget=GovSelect(), validators=[Optional()],
-                       choices=choices([("", "Choose a side")] + list(SIDES.items())))
+                       choices=choices([("", "Choose a side")] + list(SIDES.items())),
+                       invalid_choice_message="Choose strategy or frontline")
     submit = SubmitField("Send reminders", widget=GovSubmitInput())
 
     def __init__(self, *args, organisations: list[Organisation], **kwargs):
@@ -230,7 +250,7 @@ class WithdrawForm(FlaskForm):
     """Withdraw an invitation, with a note for the history."""
 
     note = StringField("Reason (for the history, not sent)", widget=GovTextInput(),
-                       validators=[Optional(), Length(max=500)])
+                       validators=[Optional(), Length(max=500, message=_REASON_LENGTH)])
     notify = BooleanField("Email them to say the invitation is withdrawn",
                           widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Withdraw invitation", widget=GovSubmitInput())
@@ -242,7 +262,9 @@ class ApproveNominationForm(FlaskForm):
     side = RadioField("Does this colleague work on strategy or on the frontline?",
                       widget=GovRadioInput(), choices=choices(SIDES),
                       validators=[InputRequired(
-                          message="Choose whether they work on strategy or on the frontline")])
+                          message="Choose whether they work on strategy or on the frontline")],
+                      invalid_choice_message="Choose whether they work on strategy or on the "
+                                             "frontline")
     submit = SubmitField("Approve and send the invitation", widget=GovSubmitInput())
 
 
@@ -250,7 +272,7 @@ class RejectNominationForm(FlaskForm):
     """Turn a nomination down."""
 
     note = StringField("Reason (for the history, not sent)", widget=GovTextInput(),
-                       validators=[Optional(), Length(max=500)])
+                       validators=[Optional(), Length(max=500, message=_REASON_LENGTH)])
     submit = SubmitField("Turn down", widget=GovSubmitInput())
 
 
@@ -261,7 +283,8 @@ class RsvpForm(FlaskForm):
     attending = RadioField(
         "Can you come?", widget=GovRadioInput(),
         choices=choices({"yes": "Yes, I can come", "no": "No, I cannot come"}),
-        validators=[InputRequired(message="Choose whether you can come")])
+        validators=[InputRequired(message="Choose whether you can come")],
+        invalid_choice_message="Choose whether you can come")
     accessibility_needs = TextAreaField(
         "Accessibility needs (optional)", widget=GovTextArea(),
         validators=[Optional(), Length(max=2000, message="Accessibility needs must be 2000 "
@@ -277,14 +300,21 @@ class RsvpForm(FlaskForm):
         widget=GovRadioInput(),
         choices=choices({"yes": "Yes, show my name and organisation",
                          "no": "No, leave me off the list"}),
-        validators=[Optional()])
-    nominee_name = StringField("Colleague's full name", widget=GovTextInput(),
-                               validators=[Optional(), Length(max=200)])
-    nominee_email = StringField("Colleague's email address", widget=GovTextInput(),
-                                validators=[Optional(), Length(max=254)])
-    nominee_job_title = StringField("Colleague's role", widget=GovTextInput(),
-                                    validators=[Optional(), Length(max=200)],
-                                    description="For example, Youth Justice Officer")
+        validators=[Optional()],
+        invalid_choice_message="Choose whether your name can be on the attendee list")
+    nominee_name = StringField(
+        "Colleague's full name", widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Your colleague's name must be 200 "
+                                                        "characters or fewer")])
+    nominee_email = StringField(
+        "Colleague's email address", widget=GovTextInput(),
+        validators=[Optional(), Length(max=254, message="Your colleague's email address must "
+                                                        "be 254 characters or fewer")])
+    nominee_job_title = StringField(
+        "Colleague's role", widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Your colleague's role must be 200 "
+                                                        "characters or fewer")],
+        description="For example, Youth Justice Officer")
     submit = SubmitField("Send my answer", widget=GovSubmitInput())
 
     def __init__(self, *args, invitee_name: str, **kwargs):

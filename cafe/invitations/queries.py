@@ -77,6 +77,11 @@ class Balance:
         return max(0, self.frontline_seats - self.frontline)
 
     @property
+    def kept(self) -> int:
+        """Seats kept for nominated colleagues who have not answered yet."""
+        return max(0, self.taken - self.accepted)
+
+    @property
     def free(self) -> int:
         """Seats nobody has yet."""
         return max(0, self.seats - self.taken)

@@ -27,6 +27,9 @@ def respond(token: str):
     except services.LinkRevoked:
         return render_template("rsvp/revoked.html"), 410
     contact = _contact_for(invitation)
+    if invitation.state == "draft" and sending.record_invitation_deliveries(invitation):
+        # The email went but its delivery was not recorded yet (a crash just after sending).
+        db.session.commit()
     if invitation.state == "draft":
         return render_template("rsvp/invalid.html"), 404  # never sent: not a live link yet
     if invitation.state == "withdrawn":

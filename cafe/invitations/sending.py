@@ -31,6 +31,7 @@ from cafe.invitations.services import (
     Segment,
     ensure_settings,
     invitations_for,
+    lock_event,
     record,
     settings_for,
 )
@@ -105,6 +106,9 @@ def send_invitations(event: Event, organiser: Organiser | None, base: str, *,
                      request_key: str | None = None,
                      invitation_ids: Iterable[int] | None = None) -> Send:
     """Send the invitation email to drafts (all, or those chosen)."""
+    # Two organisers (or one double-click) sending at once: the second waits here, then finds
+    # the first send for its form, or the drafts already on their way.
+    lock_event(event)
     if request_key:
         existing = db.session.scalars(select(Send).where(Send.request_key == request_key)).first()
         if existing is not None:
@@ -153,6 +157,16 @@ class Failure:
 
 
 @dataclass
+class Retry:
+    """A message whose last attempt failed and that will be tried again."""
+
+    name: str
+    email: str
+    error: str
+    at: str  # when, as the page shows it: "14:05 UTC", or "now"
+
+
+@dataclass
 class SendProgress:
     """How far a send has got."""
 
@@ -161,6 +175,12 @@ class SendProgress:
     waiting: int  # queued or being sent, including those waiting to retry
     failed: int
     failures: list[Failure] = field(default_factory=list)
+    retries: list[Retry] = field(default_factory=list)
+
+    @property
+    def retrying(self) -> int:
+        """Messages not delivered yet that will be tried again."""
+        return len(self.retries)
 
     @property
     def is_done(self) -> bool:
@@ -176,7 +196,8 @@ class SendProgress:
         """For the progress page's script."""
         return {"total": self.total, "sent": self.sent, "waiting": self.waiting,
                 "failed": self.failed, "done": self.is_done, "percent": self.percent,
-                "failures": [f.__dict__ for f in self.failures]}
+                "failures": [f.__dict__ for f in self.failures],
+                "retrying": self.retrying, "retries": [r.__dict__ for r in self.retries]}
 
 
 @dataclass(frozen=True)
@@ -214,6 +235,11 @@ def send_progress(send: Send) -> SendProgress:
                                              friendly_error(row.last_error)))
         else:
             progress.waiting += 1
+            if row.state == "queued" and row.last_error:
+                at = row.next_attempt_at
+                progress.retries.append(Retry(
+                    row.name, row.email, friendly_error(row.last_error),
+                    f"{at:%H:%M} UTC" if at is not None and at > utcnow() else "now"))
     return progress
 
 
@@ -222,8 +248,11 @@ def friendly_error(error: str) -> str:
     reply = re.search(r"\((\d{3}), b['\"](.*)['\"]\)", error or "")
     if reply:
         return f"The mail server refused it: {reply.group(1)} {reply.group(2)}"
-    if "Refused" in (error or "") or "timed out" in (error or ""):
+    if any(word in (error or "") for word in ("Refused", "timed out", "gaierror",
+                                              "Network is unreachable")):
         return "The mail server could not be reached"
+    if "SSL" in (error or ""):
+        return "A secure connection to the mail server could not be made"
     return error or "Not delivered"
 
 
@@ -277,6 +306,28 @@ def record_deliveries(send: Send) -> int:
         recipient.recorded_at = utcnow()
     db.session.flush()
     return len(rows)
+
+
+def record_invitation_deliveries(invitation: Invitation) -> int:
+    """Record delivered emails to one invitee that nothing has recorded yet (see the RSVP page)."""
+    sends = db.session.scalars(
+        select(Send).join(Send.recipients).join(SendRecipient.email)
+        .where(SendRecipient.invitation_id == invitation.id, SendRecipient.recorded_at.is_(None),
+               OutgoingEmail.state == "sent").distinct()).all()
+    return sum(record_deliveries(send) for send in sends)
+
+
+_SEND_KEY = re.compile(r"^send:(\d+):invitation:\d+$")
+
+
+@mail.emails_delivered.connect
+def _on_emails_delivered(_app: object, keys: list[str] = (), **_: object) -> None:
+    """Whoever delivered them, invitations move from draft to sent and get their history."""
+    send_ids = sorted({int(m.group(1)) for m in map(_SEND_KEY.match, keys) if m})
+    for send_id in send_ids:
+        send = db.session.get(Send, send_id)
+        if send is not None:
+            record_deliveries(send)
 
 
 def record_event_deliveries(event: Event) -> int:

@@ -364,13 +364,18 @@ def show(event_id: int, invitation_id: int):
     """One invitation: the person, their answer, actions and history."""
     event = load_event(event_id)
     _catch_up(event)
-    invitation = _invitation(event, invitation_id)
+    return _show(event, _invitation(event, invitation_id), WithdrawForm(formdata=None))
+
+
+def _show(event: Event, invitation: Invitation, withdraw_form: WithdrawForm):
+    """The invitation page (400 when the withdrawal form has errors)."""
     return render_template(
         "invitations/show.html", event=event, invitation=invitation,
-        withdraw_form=WithdrawForm(formdata=None),
+        withdraw_form=withdraw_form,
         nominations=[n for n in services.nominations_for(
             event, states=["pending", "approved", "rejected"]) if n.invitation_id == invitation.id],
-        deadline=services.answer_deadline(invitation), free=services.free_seats(event))
+        deadline=services.answer_deadline(invitation), free=services.free_seats(event),
+    ), 400 if withdraw_form.errors else 200
 
 
 def _act(event: Event, invitation: Invitation, action, success: str):
@@ -398,7 +403,8 @@ def withdraw(event_id: int, invitation_id: int):
     event = load_event(event_id)
     invitation = _invitation(event, invitation_id)
     form = WithdrawForm()
-    form.validate()
+    if not form.validate_on_submit():
+        return _show(event, invitation, form)
     return _act(event, invitation, lambda: services.withdraw_invitation(
         invitation, current_user, messages.base_url(), note=form.note.data or "",
         notify=bool(form.notify.data)), f"Invitation to {invitation.contact.name} withdrawn.")
@@ -482,13 +488,25 @@ def fill_seats(event_id: int):
 @bp.route("/nominations")
 def nominations(event_id: int):
     """Colleagues nominated by people who cannot come, waiting for approval."""
-    event = load_event(event_id)
+    return _nominations(load_event(event_id))
+
+
+def _nominations(event: Event, nomination=None, failed=None):
+    """The nominations page; a form that failed shows its errors on its nomination's card."""
+    blank = {"approve": ApproveNominationForm(formdata=None),
+             "reject": RejectNominationForm(formdata=None)}
+    forms, errors = {}, []
+    if failed is not None:
+        kind = "approve" if isinstance(failed, ApproveNominationForm) else "reject"
+        forms[nomination.id] = {**blank, kind: failed}
+        # The fields carry the nomination's id in their HTML ids (one form per card).
+        errors = [{"text": messages_[0], "href": f"#{name}-{nomination.id}"}
+                  for name, messages_ in failed.errors.items() if messages_]
     return render_template(
         "invitations/nominations.html", event=event,
         pending=services.nominations_for(event),
         decided=services.nominations_for(event, states=["approved", "rejected"]),
-        approve_form=ApproveNominationForm(formdata=None),
-        reject_form=RejectNominationForm(formdata=None))
+        forms=forms, blank=blank, errors=errors), 400 if errors else 200
 
 
 def _load_nomination(event: Event, nomination_id: int):
@@ -505,8 +523,7 @@ def approve_nomination(event_id: int, nomination_id: int):
     nomination = _load_nomination(event, nomination_id)
     form = ApproveNominationForm()
     if not form.validate_on_submit():
-        flash(form.side.errors[0] if form.side.errors else "Check the form", "error")
-        return redirect(url_for("invitations.nominations", event_id=event.id))
+        return _nominations(event, nomination, form)
     try:
         invitation = services.approve_nomination(nomination, current_user, form.side.data)
         batch = sending.create_send(event, "invitation", [invitation], current_user,
@@ -528,7 +545,8 @@ def reject_nomination(event_id: int, nomination_id: int):
     event = load_event(event_id)
     nomination = _load_nomination(event, nomination_id)
     form = RejectNominationForm()
-    form.validate()
+    if not form.validate_on_submit():
+        return _nominations(event, nomination, form)
     try:
         outcome = services.reject_nomination(nomination, current_user, messages.base_url(),
                                              note=form.note.data or "")

@@ -2,34 +2,51 @@
 // Without this script the page still works: its button sends the next emails, its link refreshes.
 const box = document.getElementById("send-progress");
 
+function personCell(person) {
+  const cell = document.createElement("td");
+  cell.className = "govuk-table__cell";
+  const email = document.createElement("span");
+  email.className = "govuk-body-s";
+  email.textContent = person.email;
+  cell.append(person.name, document.createElement("br"), email);
+  return cell;
+}
+
+function textCell(text) {
+  const cell = document.createElement("td");
+  cell.className = "govuk-table__cell";
+  cell.textContent = text;
+  return cell;
+}
+
+function fillTable(section, field, rows, cells) {
+  const body = section.querySelector(`[data-field=${field}]`);
+  body.replaceChildren(...rows.map((item) => {
+    const row = document.createElement("tr");
+    row.className = "govuk-table__row";
+    row.append(personCell(item), ...cells(item).map(textCell));
+    return row;
+  }));
+  section.hidden = rows.length === 0;
+}
+
 function show(progress) {
   box.querySelector("[data-field=sent]").textContent = progress.sent;
   box.querySelector("[data-field=total]").textContent = progress.total;
   box.querySelector("[data-field=failed-text]").textContent = progress.failed
     ? `, ${progress.failed} could not be delivered` : "";
   box.querySelector("[data-field=state]").textContent = progress.done
-    ? "Finished." : `${progress.waiting} still to send.`;
+    ? "Finished."
+    : `${progress.waiting} still to send${progress.retrying
+      ? `, ${progress.retrying} of them to be tried again` : ""}.`;
   const bar = document.getElementById("send-progress-bar");
   bar.max = progress.total;
   bar.value = progress.sent + progress.failed;
   bar.textContent = `${progress.percent}%`;
-  const failures = document.getElementById("send-failures");
-  if (progress.failed) {
-    const body = failures.querySelector("[data-field=failures]");
-    body.replaceChildren(...progress.failures.map((failure) => {
-      const row = document.createElement("tr");
-      row.className = "govuk-table__row";
-      const who = document.createElement("td");
-      who.className = "govuk-table__cell";
-      who.textContent = `${failure.name} (${failure.email})`;
-      const what = document.createElement("td");
-      what.className = "govuk-table__cell";
-      what.textContent = failure.error;
-      row.append(who, what);
-      return row;
-    }));
-    failures.hidden = false;
-  }
+  fillTable(document.getElementById("send-retries"), "retries", progress.retries,
+    (retry) => [retry.error, retry.at]);
+  fillTable(document.getElementById("send-failures"), "failures", progress.failures,
+    (failure) => [failure.error]);
 }
 
 async function advance() {
