@@ -99,6 +99,7 @@ def _migrations_dir() -> str:
 def _register_blueprints(app: Flask) -> None:
     """Every feature's blueprint."""
     from cafe.actions.report_views import bp as harvest_bp
+    from cafe.actions.views import bp as actions_bp
     from cafe.auth.views import bp as auth_bp
     from cafe.capture.views import bp as capture_bp
     from cafe.casestudies.views import bp as casestudies_bp
@@ -120,4 +121,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rotation_bp)
     app.register_blueprint(sheets_bp)
     app.register_blueprint(harvest_bp)
+    app.register_blueprint(actions_bp)
     app.register_blueprint(capture_bp)

@@ -57,6 +57,10 @@ class Defaults:
     ROTATION_TIME_LIMIT = 10.0
     ROTATION_SEED = 0
 
+    # Actions: the owner's reminder goes this many days before an action is due
+    # (`flask --app cafe actions follow-up`, daily, also sends the 30- and 90-day follow-ups).
+    ACTIONS_REMINDER_DAYS = 7
+
     # Demo
     DEMO_ORGANISER_EMAIL = "demo@example.org"
 
