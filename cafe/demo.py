@@ -11,8 +11,11 @@ from datetime import date, time
 
 from sqlalchemy import func, select
 
+from cafe.actions import demo as actions_demo
+from cafe.actions import demo_ladder
 from cafe.auth.models import Organiser
 from cafe.auth.services import create_organiser
+from cafe.capture import demo as capture_demo
 from cafe.casestudies import demo as casestudies_demo
 from cafe.contacts import demo as contacts_demo
 from cafe.events import services as events
@@ -135,4 +138,7 @@ def load_demo(email: str, password: str) -> DemoSummary:
     summary.lines.append(casestudies_demo.load_case_studies(event, organiser))
     # After the case studies (the tables) and the invitations (the guests).
     summary.lines.append(rotation_demo.load_plan(event, organiser))
+    summary.lines.append(capture_demo.load_points(event))
+    summary.lines.append(actions_demo.load_actions(event))
+    summary.lines.append(demo_ladder.load_ladder_and_feedback(event))
     return summary

@@ -52,7 +52,7 @@ def borough(db):
         "sandra": make_contact(housing, name="Sandra Achterberg", email="sandra@example.org",
                                job_title="Head of Housing Needs", side="strategy",
                                created_at=at(2026, 4, 1)),
-        "dev": make_contact(police, name="Dev Patel", email="dev@example.org",
+        "dev": make_contact(police, name="Dev Patelford", email="dev@example.org",
                             job_title="Detective Sergeant", side="frontline",
                             created_at=at(2026, 5, 1)),
         "zoe": make_contact(police, name="zoë Ashby", email="zoe@example.org",
@@ -123,9 +123,9 @@ def test_search_matches_every_word_in_name_email_job_title_or_organisation(borou
     assert _names(services.search_contacts(query="housing").items) == [
         "Abimbola Fashola", "Sandra Achterberg", "Tomasz Nowak"]
     assert _names(services.search_contacts(query="head housing").items) == ["Sandra Achterberg"]
-    assert _names(services.search_contacts(query="DEV@EXAMPLE").items) == ["Dev Patel"]
+    assert _names(services.search_contacts(query="DEV@EXAMPLE").items) == ["Dev Patelford"]
     assert _names(services.search_contacts(query="east area").items) == [
-        "Dev Patel", "zoë Ashby"]
+        "Dev Patelford", "zoë Ashby"]
     assert services.search_contacts(query="nobody").items == []
 
 
@@ -141,22 +141,22 @@ def test_filters_by_organisation_kind_and_side_combine(borough):
     housing = borough["housing"].id
     assert _names(services.search_contacts(organisation_id=housing, side="frontline").items) == [
         "Abimbola Fashola", "Tomasz Nowak"]
-    assert _names(services.search_contacts(kind="police").items) == ["Dev Patel", "zoë Ashby"]
+    assert _names(services.search_contacts(kind="police").items) == ["Dev Patelford", "zoë Ashby"]
     assert _names(services.search_contacts(kind="central_government", side="frontline").items) == []
 
 
 def test_sort_orders(borough):
     assert _names(services.search_contacts(sort="name").items) == [
-        "Abimbola Fashola", "Dev Patel", "Priya Raghunathan", "Sandra Achterberg",
+        "Abimbola Fashola", "Dev Patelford", "Priya Raghunathan", "Sandra Achterberg",
         "Tomasz Nowak", "zoë Ashby"]
     assert _names(services.search_contacts(sort="organisation").items) == [
-        "Priya Raghunathan", "Dev Patel", "zoë Ashby", "Abimbola Fashola",
+        "Priya Raghunathan", "Dev Patelford", "zoë Ashby", "Abimbola Fashola",
         "Sandra Achterberg", "Tomasz Nowak"]
     assert _names(services.search_contacts(sort="side").items) == [
         "Priya Raghunathan", "Sandra Achterberg", "zoë Ashby", "Abimbola Fashola",
-        "Dev Patel", "Tomasz Nowak"]
+        "Dev Patelford", "Tomasz Nowak"]
     assert _names(services.search_contacts(sort="recent").items) == [
-        "zoë Ashby", "Dev Patel", "Sandra Achterberg", "Tomasz Nowak", "Abimbola Fashola",
+        "zoë Ashby", "Dev Patelford", "Sandra Achterberg", "Tomasz Nowak", "Abimbola Fashola",
         "Priya Raghunathan"]
     assert _names(services.search_contacts(sort="nonsense").items)[0] == "Abimbola Fashola"
 
@@ -248,11 +248,11 @@ def test_delete_contact_refuses_while_they_have_invitations(borough, db, organis
     with pytest.raises(services.ContactInUse) as caught:
         services.delete_contact(borough["dev"])
     assert str(caught.value) == (
-        "Dev Patel cannot be deleted because they have been invited to Spring café. Remove "
+        "Dev Patelford cannot be deleted because they have been invited to Spring café. Remove "
         "them from those events first, or merge this record with another one")
     services.delete_contact(borough["zoe"])
     db.session.commit()
-    assert _names(services.contacts_matching({"kind": "police"})) == ["Dev Patel"]
+    assert _names(services.contacts_matching({"kind": "police"})) == ["Dev Patelford"]
 
 
 # --- Duplicates and merging --------------------------------------------------------------------
@@ -325,7 +325,7 @@ def test_merge_moves_invitations_and_keeps_the_more_advanced_one_per_event(borou
     autumn = factories.make_event(organiser, title="Autumn café")
     winter = factories.make_event(organiser, title="Winter café")
     keep = borough["dev"]
-    other = _legacy_contact(borough["police"], "Dev Patel", "DEV@example.org")
+    other = _legacy_contact(borough["police"], "Dev Patelford", "DEV@example.org")
     make_invitation(spring, keep, "sent")
     accepted = make_invitation(spring, other, "accepted", responded_at=at(2026, 11, 1))
     kept_waiting = make_invitation(autumn, keep, "waiting", responded_at=at(2026, 11, 2),
@@ -588,7 +588,7 @@ def test_import_is_all_or_nothing_on_postgresql(pg_database):
 def test_merge_keeps_history_and_drops_a_send_both_records_were_in(borough, db, organiser):
     event = factories.make_event(organiser, title="Spring café")
     keep = borough["dev"]
-    other = _legacy_contact(borough["police"], "Dev Patel", "DEV@example.org")
+    other = _legacy_contact(borough["police"], "Dev Patelford", "DEV@example.org")
     mine = make_invitation(event, keep, "accepted", responded_at=at(2026, 11, 1))
     theirs = make_invitation(event, other, "sent")
     send = Send(event=event, kind="invitation", created_at=at(2026, 10, 1))

@@ -113,7 +113,7 @@ def test_export_to_stdout_and_file_round_trips_through_import(runner, db, tmp_pa
     home_office = make_organisation("Home Office", "central_government")
     make_contact(home_office, name="Zoë Ashby", email="zoe@example.org",
                  job_title="=Head of Policy", notes="Two\nlines", phone="020 7946 0001")
-    make_contact(home_office, name="Dev Patel", email="dev@example.org", side="frontline")
+    make_contact(home_office, name="Dev Patelford", email="dev@example.org", side="frontline")
     db.session.commit()
 
     printed = runner.invoke(args=["contacts", "export"])
@@ -121,7 +121,7 @@ def test_export_to_stdout_and_file_round_trips_through_import(runner, db, tmp_pa
     assert printed.output.splitlines()[0] == (
         "Name,Email,Job title,Organisation,Organisation kind,Side,Phone,Notes")
     assert printed.output.splitlines()[1] == (
-        "Dev Patel,dev@example.org,Policy Adviser,Home Office,Central government,frontline,,")
+        "Dev Patelford,dev@example.org,Policy Adviser,Home Office,Central government,frontline,,")
 
     path = tmp_path / "all.csv"
     written = runner.invoke(args=["contacts", "export", str(path)])

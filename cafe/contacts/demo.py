@@ -119,7 +119,7 @@ DEMO_ADDRESS_BOOK: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
     ]),
     ("Eastbrook Schools Partnership", "education", "eastbrook-schools.example.org", [
         ("Janet Oduya", "Director of Inclusion", S),
-        ("Ravi Shankar Pillai", "Headteacher, Eastbrook Academy", F),
+        ("Ravi Sundaram-Pillay", "Headteacher, Eastbrook Academy", F),
         ("Louise Carmichael", "Designated Safeguarding Lead, Valley Road Primary", F),
         ("Ahmed Hassan", "Attendance Officer", F),
         ("Kerry-Ann Thompson", "Pastoral Manager, Eastbrook Academy", F),
@@ -164,7 +164,7 @@ DEMO_ADDRESS_BOOK: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
     ]),
     ("Metropolitan Police, East Area Command", "police", "met-police.example.org", [
         ("Caroline Ashby", "Superintendent, Neighbourhood Policing", S),
-        ("Dev Patel", "Detective Sergeant, Child Exploitation Team", F),
+        ("Devan Pateman", "Detective Sergeant, Child Exploitation Team", F),
         ("Shanice Morgan", "Police Constable, Safer Schools Officer", F),
         ("Owain Rees", "Neighbourhood Inspector", F),
         ("Alisha Ramdin", "Detective Constable, Missing Persons Unit", F),
