@@ -63,6 +63,9 @@ bench: setup
 	$(BIN)/python bench/import_contacts.py
 	$(BIN)/python bench/send_invitations.py
 	$(BIN)/python bench/rsvp_load.py
+	$(BIN)/python bench/plan_page.py
+	$(BIN)/python bench/replan.py
+	$(BIN)/python bench/itinerary_pdf.py
 
 lint: setup
 	$(BIN)/ruff check cafe tests bench
