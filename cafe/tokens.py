@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+Record = TypeVar("Record")
+
 
 class BadLink(Exception):
     """The link is malformed, forged, meant for something else, or revoked."""
+
+
+class LinkRevoked(Exception):
+    """A genuine link whose record's key has since been replaced (revoked or reissued)."""
 
 
 def new_link_key() -> str:
@@ -47,3 +55,16 @@ def read_link_token(scope: str, token: str) -> tuple[int, str]:
 def keys_match(expected: str | None, given: str) -> bool:
     """Constant-time comparison of a record's current key with the one in a link."""
     return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def open_link(scope: str, token: str, load: Callable[[int], Record | None],
+              key_of: Callable[[Record], str | None]) -> Record:
+    """The record a personal link opens: BadLink if the token is not ours for `scope` or its
+    record is gone, LinkRevoked if the record's key has been replaced since."""
+    record_id, key = read_link_token(scope, token)
+    record = load(record_id)
+    if record is None:
+        raise BadLink("This link is not valid")
+    if not keys_match(key_of(record), key):
+        raise LinkRevoked()
+    return record

@@ -22,6 +22,7 @@ from cafe.casestudies.story import check_story, render_text
 from cafe.invitations.models import Invitation
 from cafe.mail.models import OutgoingEmail
 from cafe.mail.services import deliver_queued
+from cafe.tokens import LinkRevoked
 from tests import factories
 from tests.casestudies_fixtures import (
     STORY_TEXT,
@@ -255,7 +256,7 @@ def test_replacing_the_link_revokes_the_old_one(db, event):
     case_study = commission(event)
     old = services.author_token(case_study)
     services.replace_author_link(case_study)
-    with pytest.raises(common.LinkRevoked):
+    with pytest.raises(LinkRevoked):
         services.case_study_from_token(old)
     assert services.case_study_from_token(services.author_token(case_study)) is case_study
 

@@ -9,6 +9,7 @@ from cafe.contacts.models import Contact
 from cafe.invitations import services
 from cafe.invitations.models import Invitation, Nomination
 from cafe.mail.models import OutgoingEmail
+from cafe.tokens import LinkRevoked
 from tests import factories
 from tests.invitations_fixtures import (
     BASE,
@@ -212,7 +213,7 @@ def test_revoked_link_stops_working(db, event, organiser):
     [invitation] = invite(event, make_people(1))
     old = token(invitation)
     services.revoke_link(invitation, organiser)
-    with pytest.raises(services.LinkRevoked):
+    with pytest.raises(LinkRevoked):
         services.invitation_from_token(old)
     assert services.invitation_from_token(token(invitation)) is invitation
 

@@ -2,7 +2,15 @@
 
 import pytest
 
-from cafe.tokens import BadLink, keys_match, make_link_token, new_link_key, read_link_token
+from cafe.tokens import (
+    BadLink,
+    LinkRevoked,
+    keys_match,
+    make_link_token,
+    new_link_key,
+    open_link,
+    read_link_token,
+)
 
 
 def test_token_round_trip(app):
@@ -35,3 +43,18 @@ def test_rotated_key_revokes_old_links(app):
 def test_keys_are_unguessable():
     keys = {new_link_key() for _ in range(1000)}
     assert len(keys) == 1000 and all(len(k) >= 22 for k in keys)
+
+
+def test_open_link_gives_the_record_refuses_a_missing_one_and_a_replaced_key(app):
+    records = {7: {"key": new_link_key()}}
+    token = make_link_token("host", 7, records[7]["key"])
+
+    def opened(t):
+        return open_link("host", t, records.get, lambda r: r["key"])
+
+    assert opened(token) is records[7]
+    records[7]["key"] = new_link_key()  # the organiser replaced the link
+    with pytest.raises(LinkRevoked):
+        opened(token)
+    with pytest.raises(BadLink):
+        opened(make_link_token("host", 8, "whatever"))

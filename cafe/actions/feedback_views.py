@@ -19,11 +19,10 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from cafe.actions import ladder
 from cafe.actions.models import FEEDBACK_WORDS, LADDER
 from cafe.actions.report_views import bp
-from cafe.casestudies.common import LinkRevoked
 from cafe.extensions import db
 from cafe.forms import choices
 from cafe.invitations.models import Invitation
-from cafe.tokens import BadLink
+from cafe.tokens import BadLink, LinkRevoked
 
 CHOOSE_RUNG = "Choose where your partnership with other agencies is on the ladder"
 RUNG_CHOICES = [(str(rung), label) for rung, label in enumerate(LADDER, start=1)]

@@ -14,13 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from cafe.actions.models import FEEDBACK_WORDS, LADDER, LADDER_STAGES, Feedback, LadderAnswer
 from cafe.casestudies import tables
-from cafe.casestudies.common import LinkRevoked, today
+from cafe.casestudies.common import today
 from cafe.clock import utcnow
 from cafe.extensions import db
 from cafe.invitations.models import Invitation
-from cafe.tokens import BadLink, keys_match, make_link_token, read_link_token
-
-ATTENDEE_SCOPE = "attendee"
+from cafe.sheets.services import invitation_from_token as invitation_from_personal_token
+from cafe.sheets.services import personal_token
 
 #: What each rung looks like in practice, lowest first (the hint under each radio).
 LADDER_HINTS = [
@@ -59,18 +58,12 @@ def invitation_from_rsvp_token(token: str) -> Invitation:
 
 def attendee_token(invitation: Invitation) -> str:
     """The token of an attendee's personal page link."""
-    return make_link_token(ATTENDEE_SCOPE, invitation.id, invitation.link_key)
+    return personal_token(invitation)
 
 
 def invitation_from_attendee_token(token: str) -> Invitation:
     """The invitation a personal page link opens; BadLink if not ours, LinkRevoked if replaced."""
-    invitation_id, key = read_link_token(ATTENDEE_SCOPE, token)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise BadLink("This link is not valid")
-    if not keys_match(invitation.link_key, key):
-        raise LinkRevoked()
-    return invitation
+    return invitation_from_personal_token(token)
 
 
 # --- Who may answer, and when -----------------------------------------------------------------

@@ -23,10 +23,9 @@ from cafe.contacts.models import Contact, Organisation
 from cafe.events.models import Event
 from cafe.extensions import db
 from cafe.invitations.models import Invitation
-from cafe.invitations.services import LinkRevoked
-from cafe.tokens import BadLink, keys_match, make_link_token, read_link_token
+from cafe.sheets.services import invitation_from_token as invitation_from_personal_token
+from cafe.sheets.services import personal_token
 
-ATTENDEE_SCOPE = "attendee"  # the personal page's links: /me/<token>/…
 PROGRESS_STATES = ("on_track", "at_risk")
 WHAT_MAX = 1000
 PARTNER_MAX = 200
@@ -59,18 +58,12 @@ class ActionDraft:
 
 def attendee_token(invitation: Invitation) -> str:
     """The token of an attendee's personal link (the same link as their itinerary page)."""
-    return make_link_token(ATTENDEE_SCOPE, invitation.id, invitation.link_key)
+    return personal_token(invitation)
 
 
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a personal link opens; BadLink if not ours, LinkRevoked if replaced."""
-    invitation_id, key = read_link_token(ATTENDEE_SCOPE, token)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise BadLink("This link is not valid")
-    if not keys_match(invitation.link_key, key):
-        raise LinkRevoked()
-    return invitation
+    return invitation_from_personal_token(token)
 
 
 def actions_open_on(invitation: Invitation) -> date:

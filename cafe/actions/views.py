@@ -17,9 +17,8 @@ from cafe.events.models import Event
 from cafe.events.services import event_for
 from cafe.extensions import db
 from cafe.invitations.models import Invitation
-from cafe.invitations.services import LinkRevoked
 from cafe.sheets import panels as personal_page
-from cafe.tokens import BadLink
+from cafe.tokens import BadLink, LinkRevoked
 
 bp = Blueprint("actions", __name__, template_folder="templates")
 

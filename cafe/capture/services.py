@@ -32,7 +32,7 @@ from cafe.invitations.models import Invitation
 from cafe.rotation import adapter
 from cafe.rotation import services as rotation
 from cafe.rotation.models import RoomClock
-from cafe.tokens import BadLink, keys_match, make_link_token, read_link_token
+from cafe.tokens import make_link_token, open_link
 
 HOST_SCOPE = "host"
 
@@ -70,10 +70,6 @@ class PointInvalid(CaptureError):
         self.problems = problems
 
 
-class LinkRevoked(Exception):
-    """A genuine host link whose case study's link has since been replaced."""
-
-
 # --- The host's link --------------------------------------------------------------------------
 
 
@@ -84,13 +80,8 @@ def host_token(table: CafeTable) -> str:
 
 def table_from_token(token: str) -> CafeTable:
     """The table a host link opens; BadLink if not ours, LinkRevoked if replaced."""
-    table_id, key = read_link_token(HOST_SCOPE, token)
-    table = db.session.get(CafeTable, table_id)
-    if table is None:
-        raise BadLink("This link is not valid")
-    if not keys_match(table.case_study.link_key, key):
-        raise LinkRevoked()
-    return table
+    return open_link(HOST_SCOPE, token, lambda i: db.session.get(CafeTable, i),
+                     lambda r: r.case_study.link_key)
 
 
 def event_of(table: CafeTable) -> Event:

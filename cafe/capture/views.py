@@ -36,7 +36,7 @@ from cafe.events import panels
 from cafe.events.models import Event
 from cafe.events.services import event_for
 from cafe.extensions import csrf, db
-from cafe.tokens import BadLink
+from cafe.tokens import BadLink, LinkRevoked
 
 bp = Blueprint("capture", __name__, template_folder="templates")
 
@@ -67,7 +67,7 @@ def _from_host_link(token: str) -> CafeTable:
         return services.table_from_token(token)
     except BadLink:
         abort(make_response(_link_problem(404, "invalid")))
-    except services.LinkRevoked:
+    except LinkRevoked:
         abort(make_response(_link_problem(410, "replaced")))
 
 
@@ -164,7 +164,7 @@ def _link_or_error(token: str) -> CafeTable | tuple[Any, int]:
         return services.table_from_token(token)
     except BadLink:
         return _json_error(404, "link", "This link is not valid.")
-    except services.LinkRevoked:
+    except LinkRevoked:
         return _json_error(410, "link", "This link has been replaced: ask the organisers for "
                                         "the new one.")
 

@@ -21,10 +21,6 @@ class CaseStudyError(ValueError):
         self.field = field
 
 
-class LinkRevoked(Exception):
-    """A genuine author link whose key has since been replaced."""
-
-
 def local_now() -> datetime:
     """Now, in UK time (naive), for what people read."""
     return utcnow().replace(tzinfo=ZoneInfo("UTC")).astimezone(UK).replace(tzinfo=None)

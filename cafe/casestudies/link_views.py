@@ -34,7 +34,7 @@ from cafe.casestudies.views import apply_error, bp
 from cafe.clock import utcnow
 from cafe.extensions import csrf, db
 from cafe.mail.services import deliver_queued
-from cafe.tokens import BadLink
+from cafe.tokens import BadLink, LinkRevoked
 
 # --- Authors and hosts: the private link ------------------------------------------------------
 
@@ -49,7 +49,7 @@ def _from_author_link(token: str) -> CaseStudy:
         return services.case_study_from_token(token)
     except BadLink:
         abort(make_response(_link_problem(404, "invalid")))
-    except common.LinkRevoked:
+    except LinkRevoked:
         abort(make_response(_link_problem(410, "replaced")))
 
 
@@ -210,7 +210,7 @@ def autosave(token: str):
         case_study = services.case_study_from_token(token)
     except BadLink:
         return _json_error(404, "link", "This link is not valid.")
-    except common.LinkRevoked:
+    except LinkRevoked:
         return _json_error(410, "link", "This link has been replaced: ask the organisers.")
     if services.author_link_mode(case_study) != "edit":
         return _json_error(409, "locked", "This case study can no longer be changed here. "
@@ -343,7 +343,7 @@ def choose(token: str):
         invitation = table_service.invitation_from_token(token)
     except BadLink:
         return _link_problem(404, "invalid")
-    except common.LinkRevoked:
+    except LinkRevoked:
         return _link_problem(410, "replaced")
     event = invitation.event
     if invitation.state != "accepted":

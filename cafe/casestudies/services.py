@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from cafe.auth.models import Organiser
 from cafe.casestudies import mailing
-from cafe.casestudies.common import CaseStudyError, LinkRevoked, today
+from cafe.casestudies.common import CaseStudyError, today
 from cafe.casestudies.models import (
     AUTHOR_LINK,
     HOST_LINK,
@@ -35,7 +35,7 @@ from cafe.clock import utcnow
 from cafe.contacts.models import Contact
 from cafe.events.models import Event
 from cafe.extensions import db
-from cafe.tokens import BadLink, keys_match, make_link_token, new_link_key, read_link_token
+from cafe.tokens import make_link_token, new_link_key, open_link
 
 MAX_ENTRIES = 60
 DEFAULT_STRUCTURE = (
@@ -107,13 +107,8 @@ def author_token(case_study: CaseStudy) -> str:
 
 def case_study_from_token(token: str) -> CaseStudy:
     """The case study an author link opens; BadLink if not ours, LinkRevoked if replaced."""
-    case_study_id, key = read_link_token("author", token)
-    case_study = db.session.get(CaseStudy, case_study_id)
-    if case_study is None:
-        raise BadLink("This link is not valid")
-    if not keys_match(case_study.link_key, key):
-        raise LinkRevoked()
-    return case_study
+    return open_link("author", token, lambda i: db.session.get(CaseStudy, i),
+                     lambda r: r.link_key)
 
 
 def replace_author_link(case_study: CaseStudy) -> str:

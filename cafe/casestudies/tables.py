@@ -11,12 +11,12 @@ from datetime import date
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from cafe.casestudies.common import CaseStudyError, LinkRevoked, today
+from cafe.casestudies.common import CaseStudyError, today
 from cafe.casestudies.models import CafeTable, CaseStudy, CaseStudyPreference
 from cafe.events.models import Event
 from cafe.extensions import db
 from cafe.invitations.models import Invitation
-from cafe.tokens import BadLink, keys_match, read_link_token
+from cafe.tokens import open_link
 
 MAX_PREFERENCES = 3
 # A café table seats six to eight guests around its host; organisers change it per table.
@@ -78,13 +78,8 @@ def set_author_attendance(case_study: CaseStudy, attends: bool, on: date | None 
 
 def invitation_from_token(token: str) -> Invitation:
     """The invitation an RSVP link opens; BadLink if not ours, LinkRevoked if replaced."""
-    invitation_id, key = read_link_token("invitation", token)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise BadLink("This link is not valid")
-    if not keys_match(invitation.link_key, key):
-        raise LinkRevoked()
-    return invitation
+    return open_link("invitation", token, lambda i: db.session.get(Invitation, i),
+                     lambda r: r.link_key)
 
 
 def choosable_case_studies(event: Event) -> list[CaseStudy]:

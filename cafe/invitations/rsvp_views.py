@@ -8,7 +8,7 @@ from cafe.extensions import db
 from cafe.invitations import messages, sending, services
 from cafe.invitations.forms import RsvpForm
 from cafe.invitations.models import Invitation
-from cafe.tokens import BadLink
+from cafe.tokens import BadLink, LinkRevoked
 
 bp = Blueprint("rsvp", __name__, url_prefix="/rsvp", template_folder="templates")
 
@@ -24,7 +24,7 @@ def respond(token: str):
         invitation = services.invitation_from_token(token)
     except BadLink:
         return render_template("rsvp/invalid.html"), 404
-    except services.LinkRevoked:
+    except LinkRevoked:
         return render_template("rsvp/revoked.html"), 410
     contact = _contact_for(invitation)
     if invitation.state == "draft" and sending.record_invitation_deliveries(invitation):

@@ -37,7 +37,7 @@ from cafe.invitations.models import (
     Nomination,
 )
 from cafe.mail.services import queue_email
-from cafe.tokens import BadLink, keys_match, new_link_key, read_link_token
+from cafe.tokens import new_link_key, open_link
 
 WAITING_LOOKAHEAD = 3
 
@@ -52,10 +52,6 @@ class InvitationError(ValueError):
 
 class AnswersClosed(InvitationError):
     """The deadline has passed (or the event is over): answers can no longer change."""
-
-
-class LinkRevoked(Exception):
-    """A genuine link whose key was replaced: the organiser revoked or reissued it."""
 
 
 @dataclass
@@ -370,13 +366,8 @@ def _queue_notice(invitation: Invitation, template: str, tag: str, base: str, *,
 
 def invitation_from_token(token: str) -> Invitation:
     """The invitation a personal link opens; BadLink if not ours, LinkRevoked if replaced."""
-    invitation_id, key = read_link_token(messages.LINK_SCOPE, token)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise BadLink("This link is not valid")
-    if not keys_match(invitation.link_key, key):
-        raise LinkRevoked()
-    return invitation
+    return open_link(messages.LINK_SCOPE, token, lambda i: db.session.get(Invitation, i),
+                     lambda r: r.link_key)
 
 
 def answer_deadline(invitation: Invitation) -> date:

@@ -21,11 +21,10 @@ from cafe.events.services import round_times
 from cafe.extensions import db
 from cafe.invitations.messages import base_url
 from cafe.invitations.models import Invitation
-from cafe.invitations.services import LinkRevoked
 from cafe.rotation.adapter import Roster, load_roster
 from cafe.rotation.models import Plan, PlanSeat
 from cafe.rotation.services import TableRound, current_plan, seats_by_guest, table_rounds
-from cafe.tokens import BadLink, keys_match, make_link_token, read_link_token
+from cafe.tokens import make_link_token, open_link
 
 #: The personal link's scope: signed with the invitation's link key, so replacing the
 #: invitation's link revokes the itinerary link too.
@@ -254,13 +253,8 @@ def personal_url(invitation: Invitation, base: str | None = None) -> str:
 
 def invitation_from_token(token: str) -> Invitation:
     """The invitation an itinerary link opens; BadLink if not ours, LinkRevoked if replaced."""
-    invitation_id, key = read_link_token(ATTENDEE_SCOPE, token)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise BadLink("This link is not valid")
-    if not keys_match(invitation.link_key, key):
-        raise LinkRevoked()
-    return invitation
+    return open_link(ATTENDEE_SCOPE, token, lambda i: db.session.get(Invitation, i),
+                     lambda r: r.link_key)
 
 
 @dataclass

@@ -10,13 +10,12 @@ from flask_login import current_user, login_required
 from cafe.events import panels
 from cafe.events.models import Event
 from cafe.events.services import event_for
-from cafe.invitations.services import LinkRevoked
 from cafe.sheets import services
 from cafe.sheets.panels import sections_for
 from cafe.sheets.pdf import render_pdf
 from cafe.sheets.qr import qr_svg
 from cafe.sheets.services import SheetError
-from cafe.tokens import BadLink
+from cafe.tokens import BadLink, LinkRevoked
 
 bp = Blueprint("sheets", __name__, template_folder="templates")
 
