@@ -403,5 +403,6 @@ def harvest_pdf(report: HarvestReport) -> bytes:
     from weasyprint import CSS, HTML  # imported when first needed: it takes half a second
 
     html = render_template("harvest/report_pdf.html", report=report, event=report.event)
-    stylesheet = Path(current_app.static_folder) / "harvest" / "harvest-pdf.css"
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(stylesheet))])
+    folder = Path(current_app.static_folder) / "harvest"
+    return HTML(string=html).write_pdf(stylesheets=[
+        CSS(filename=str(folder / name)) for name in ("harvest-base.css", "harvest-pdf.css")])
