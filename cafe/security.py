@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, Response, g, render_template
-from flask_wtf.csrf import CSRFError
+from flask import Flask, Response, abort, current_app, g, make_response, render_template, request
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
+
+from cafe.tokens import BadLink, LinkRevoked
+
+Record = TypeVar("Record")
 
 
 def csp_nonce() -> str:
@@ -13,6 +20,30 @@ def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+def csrf_token_ok() -> bool:
+    """Check a private-link page's CSRF token in the view rather than globally, so a stale token
+    (an expired session) can be answered with the form as typed instead of an error page."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    token = request.headers.get("X-CSRFToken") or request.form.get("csrf_token", "")
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        return False
+    return True
+
+
+def opened_or_abort(opener: Callable[[str], Record], token: str, template: str) -> Record:
+    """The record a personal link opens, or `template` as a clear page: 404 for a link that is
+    not valid, 410 for one that has been replaced."""
+    try:
+        return opener(token)
+    except BadLink:
+        abort(make_response(render_template(template, reason="invalid"), 404))
+    except LinkRevoked:
+        abort(make_response(render_template(template, reason="replaced"), 410))
 
 
 def _set_headers(response: Response) -> Response:

@@ -16,7 +16,6 @@ from flask import (
     current_app,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -36,6 +35,7 @@ from cafe.events import panels
 from cafe.events.models import Event
 from cafe.events.services import event_for
 from cafe.extensions import csrf, db
+from cafe.security import csrf_token_ok, opened_or_abort
 from cafe.tokens import BadLink, LinkRevoked
 
 bp = Blueprint("capture", __name__, template_folder="templates")
@@ -62,19 +62,8 @@ def _link_problem(status: int, reason: str):
 
 
 def _from_host_link(token: str) -> CafeTable:
-    """The table for a host link, or a clear page for a bad (404) or replaced (410) one."""
-    try:
-        return services.table_from_token(token)
-    except BadLink:
-        abort(make_response(_link_problem(404, "invalid")))
-    except LinkRevoked:
-        abort(make_response(_link_problem(410, "replaced")))
-
-
-def _csrf_ok() -> bool:
-    """Check the CSRF token here, not globally, so a stale one keeps what the host typed."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return True
+    """The table for a link, or a clear page for a bad (404) or replaced (410) one."""
+    return opened_or_abort(services.table_from_token, token, "capture/link_problem.html")
     token = request.headers.get("X-CSRFToken") or request.form.get("csrf_token", "")
     try:
         validate_csrf(token)
@@ -125,7 +114,7 @@ def host_page(token: str):
         return _remove(table, request.form.get("client_id", ""), round_number)
     form = PointForm(rounds=event.rounds)
     editing = services.find_point(table, form.client_id.data or "") is not None
-    if not _csrf_ok():
+    if not csrf_token_ok():
         form.form_errors.append("Your session had expired, so this point has not been saved "
                                 "yet. It is still below: select the button again to save it.")
         return _render_host(table, form, round_number, editing=editing, status=400)
@@ -144,7 +133,7 @@ def host_page(token: str):
 
 def _remove(table: CafeTable, client_id: str, round_number: int):
     token = request.view_args["token"]
-    if not _csrf_ok():
+    if not csrf_token_ok():
         flash("Your session had expired, so the point was not removed. Select 'Remove' again.",
               "error")
     elif services.remove_point(table, client_id) is not None:
@@ -179,7 +168,7 @@ def sync_points(token: str):
         return table
     if request.method == "GET":
         return jsonify({"points": [p.as_dict() for p in services.table_points(table)]})
-    if not _csrf_ok():
+    if not csrf_token_ok():
         return _json_error(400, "csrf", "Your session has expired.")
     body = request.get_json(silent=True)
     items = body.get("points") if isinstance(body, dict) and "points" in body else [body]

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 from itertools import dropwhile
 
 from flask import (
-    abort,
-    current_app,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -34,6 +31,7 @@ from cafe.casestudies.views import apply_error, bp
 from cafe.clock import utcnow
 from cafe.extensions import csrf, db
 from cafe.mail.services import deliver_queued
+from cafe.security import csrf_token_ok, opened_or_abort
 from cafe.tokens import BadLink, LinkRevoked
 
 # --- Authors and hosts: the private link ------------------------------------------------------
@@ -44,19 +42,8 @@ def _link_problem(status: int, reason: str):
 
 
 def _from_author_link(token: str) -> CaseStudy:
-    """The case study for a link, or a friendly page for a bad (404) or replaced (410) one."""
-    try:
-        return services.case_study_from_token(token)
-    except BadLink:
-        abort(make_response(_link_problem(404, "invalid")))
-    except LinkRevoked:
-        abort(make_response(_link_problem(410, "replaced")))
-
-
-def _csrf_ok() -> bool:
-    """Check the CSRF token here, not globally, so a stale one keeps the author's text."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):
-        return True
+    """The case study for a link, or a clear page for a bad (404) or replaced (410) one."""
+    return opened_or_abort(services.case_study_from_token, token, "casestudies/link_problem.html")
     token = request.headers.get("X-CSRFToken") or request.form.get("csrf_token", "")
     try:
         validate_csrf(token)
@@ -162,7 +149,7 @@ def write(token: str):
         flash("This case study can no longer be changed through this link.", "error")
         return redirect(url_for("casestudies.write", token=token))
     form = StoryForm()
-    if not _csrf_ok():
+    if not csrf_token_ok():
         form.form_errors.append("Your session had expired, so your changes have not been saved "
                                 "yet. They are still below: select 'Save draft' again.")
         return _render_write(case_study, form, mode, status=400)
@@ -215,7 +202,7 @@ def autosave(token: str):
     if services.author_link_mode(case_study) != "edit":
         return _json_error(409, "locked", "This case study can no longer be changed here. "
                                           "Reload the page.")
-    if not _csrf_ok():
+    if not csrf_token_ok():
         return _json_error(400, "csrf", "Your session has expired.")
     form = StoryForm()
     if not form.validate():
@@ -257,7 +244,7 @@ def decide(token: str):
     form = DecisionForm()
     key = (form.kind.data or "", " ".join((form.text.data or "").split()))
     reason = form.reason.data or ""
-    if not _csrf_ok():
+    if not csrf_token_ok():
         message = ("Your session had expired, so this has not been saved yet. Your reason is "
                    "still below: select 'Mark as not identifying' again.")
     elif form.validate():
