@@ -10,8 +10,10 @@ FLASK := $(BIN)/flask --app cafe
 SASS_FLAGS := --no-source-map --style=compressed --load-path=node_modules --quiet-deps \
 	--silence-deprecation=import --silence-deprecation=global-builtin
 ASSETS := cafe/static/build/cafe.css cafe/static/build/govuk-frontend.min.js
-# Debian packages the tests use: the browser, PostgreSQL, PDF tools, QR decoding.
-TEST_DEBS := chromium postgresql poppler-utils zbar-tools
+# Debian packages the tests use: the browser, PostgreSQL, PDF tools, QR decoding, and the
+# text layout and fonts WeasyPrint draws PDFs with (usually there already).
+TEST_DEBS := chromium postgresql poppler-utils zbar-tools libpango-1.0-0 libpangoft2-1.0-0 \
+	fonts-dejavu-core
 
 .PHONY: setup run test test-quick system-deps bench lint clean
 
