@@ -1,8 +1,11 @@
 """The harvest report: titles and summaries (never stories), intervention points, actions with
-owners named only by consent, and the figures, as a page and as a PDF."""
+owners named only by consent, and the figures, as a page and as a PDF; sending it to everyone
+who came; and the organisers-only "what would help next time" list."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html as html_lib
 import re
 import subprocess
@@ -10,8 +13,9 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import select, update
 
-from cafe.actions import ladder, report
+from cafe.actions import harvest_mailing, ladder, report
 from cafe.actions.models import Action, Feedback, LadderAnswer
 from cafe.capture.models import InterventionPoint
 from cafe.casestudies import common, services
@@ -19,8 +23,11 @@ from cafe.casestudies.models import CaseStudy
 from cafe.clock import utcnow
 from cafe.contacts.models import Contact, Organisation
 from cafe.extensions import db as _db
+from cafe.formatting import format_date as report_day
 from cafe.invitations.models import Invitation
+from cafe.mail.models import OutgoingEmail
 from cafe.rotation.models import Attendance
+from cafe.sheets.services import personal_token
 from cafe.tokens import new_link_key
 from tests import factories
 from tests.casestudies_fixtures import approved, ctx, story  # noqa: F401 (ctx: fixture)
@@ -36,6 +43,7 @@ UNLISTED_NAME = "Umberto Unlisted"
 UNLISTED_EMAIL = "umberto.unlisted@example.org"
 UNLISTED_PHONE = "01632 960 123"
 LISTED_EMAIL = "lena.listed@example.org"
+ORGANISERS_ONLY = "Only organisers see this; it is not in the report sent to attendees"
 
 
 def text(response) -> str:
@@ -244,7 +252,8 @@ def test_harvest_page_ladder_shift_and_feedback_words(signed_in, event):
     assert re.search(r"Word Count Eye-opening 2 Humbling 2 Practical 1 Too long 1 Positive 0",
                      page)
     assert "Frustrating 0" in page
-    assert "Longer rounds" not in page
+    # "What would help next time" is only in the organisers' part, below the report.
+    assert "Longer rounds" not in page.split(ORGANISERS_ONLY)[0]
 
 
 def test_harvest_report_rows_are_ready_for_the_template(event):
@@ -354,3 +363,286 @@ def test_attendee_token_opens_the_feedback_page_of_the_harvest_event(client, db,
         Contact.name == "Lena Listed").one()
     response = client.get(f"/me/{ladder.attendee_token(invitation)}/feedback")
     assert "Which words describe the day?" in text(response)
+
+
+# --- Sending the report to everyone who came --------------------------------------------------
+
+CAME = ["lena.listed@example.org", UNLISTED_EMAIL, "sam.strategy@example.org"]
+NEXT_TIME_PHRASE = "a quieter room with fewer pillars"
+
+
+def report_emails(event) -> list[OutgoingEmail]:
+    """The report's emails for the event, oldest first."""
+    return list(_db.session.scalars(
+        select(OutgoingEmail).where(OutgoingEmail.key.like(f"harvest-report:event:{event.id}:%"))
+        .order_by(OutgoingEmail.id)))
+
+
+def parsed(row: OutgoingEmail) -> email.message.EmailMessage:
+    return email.message_from_bytes(row.message, policy=email.policy.default)
+
+
+def invitation_of(name: str) -> Invitation:
+    return _db.session.scalars(select(Invitation).join(Contact).where(Contact.name == name)).one()
+
+
+def send(client, event, **data):
+    return client.post(f"/events/{event.id}/harvest/send", data=data, follow_redirects=True)
+
+
+@pytest.fixture
+def waiting(db, event):
+    """Someone on the waiting list and someone who never answered: neither came."""
+    office = db.session.scalars(select(Organisation).where(
+        Organisation.name == "Department for Testing")).one()
+    wendy = _guest(event, "Wendy Waiting", office, "strategy", listed=True)
+    wendy.state, wendy.waiting_position = "waiting", 1
+    silent = _guest(event, "Nico Noreply", office, "frontline", listed=True)
+    silent.state = "sent"
+    db.session.commit()
+    return event
+
+
+def test_send_report_queues_one_email_per_attendee_who_came(signed_in, waiting):
+    event = waiting
+    page = text(send(signed_in, event))
+    rows = report_emails(event)
+    # Not the no-show, the declined guest, the waiting list or the one who never answered.
+    assert sorted(row.recipient for row in rows) == sorted(CAME)
+    assert {row.key for row in rows} == {
+        f"harvest-report:event:{event.id}:edition:1:invitation:{invitation_of(name).id}"
+        for name in ("Lena Listed", UNLISTED_NAME, "Sam Strategy")}
+    assert {row.state for row in rows} == {"queued"}
+    assert "Queued 3 emails with edition 1 of the harvest report attached." in page
+    assert "Edition 1 was queued for 3 people" in page and "0 sent, 3 waiting to go" in page
+
+
+def test_report_email_has_the_pdf_and_the_personal_link_but_no_story(signed_in, event,
+                                                                     tmp_path):
+    send(signed_in, event)
+    row = next(r for r in report_emails(event) if r.recipient == LISTED_EMAIL)
+    message = parsed(row)
+    assert message["Subject"] == "Harvest report: Harvest test café"
+    assert message["To"] == f"Lena Listed <{LISTED_EMAIL}>"
+    body = message.get_body(("plain",)).get_content()
+    token = personal_token(invitation_of("Lena Listed"))
+    assert f"http://localhost/me/{token}\n" in body.replace("\r\n", "\n")
+    assert "Dear Lena Listed," in body and "actions and a short form for your feedback" in body
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"harvest-report-{event.id}.pdf"
+    data = attachment.get_payload(decode=True)
+    assert data.startswith(b"%PDF")
+    content = pdf_text(data, tmp_path)
+    assert "Harvest report: Harvest test café" in content
+    assert "Falling between school and youth justice" in content
+    for words in (body, content):
+        assert_no_story(words)
+        assert "Longer rounds" not in words and ORGANISERS_ONLY not in words
+    assert "Table 1" not in body and "Falling between" not in body  # no case study at all
+
+
+def test_report_pdf_is_rendered_once_per_send(signed_in, event, monkeypatch):
+    calls = []
+    real = harvest_mailing.harvest_pdf
+
+    def counted(built):
+        calls.append(built)
+        return real(built)
+
+    monkeypatch.setattr(harvest_mailing, "harvest_pdf", counted)
+    send(signed_in, event)
+    assert len(calls) == 1 and len(report_emails(event)) == 3
+    send(signed_in, event)
+    assert len(calls) == 1  # nothing to queue: not even rendered
+    # Everyone got the very same file.
+    [pdf] = {attachment.get_payload(decode=True) for row in report_emails(event)
+             for attachment in parsed(row).iter_attachments()}
+    assert pdf.startswith(b"%PDF")
+
+
+def test_second_press_queues_nothing_and_says_so(signed_in, event):
+    send(signed_in, event)
+    before = [(row.id, row.key) for row in report_emails(event)]
+    page = text(send(signed_in, event))
+    assert [(row.id, row.key) for row in report_emails(event)] == before
+    assert ("Nothing new was queued: everyone who came already has edition 1 of the report."
+            in page)
+
+
+def test_send_again_with_confirmation_queues_a_new_edition(signed_in, db, event, tmp_path):
+    send(signed_in, event)
+    db.session.add(Action(event_id=event.id, invitation_id=invitation_of("Sam Strategy").id,
+                          what="Write to every head teacher", due_on=date(2027, 9, 1)))
+    db.session.commit()
+    page = text(send(signed_in, event, again="y"))
+    assert "Queued 3 emails with edition 2 of the harvest report attached." in page
+    second = [row for row in report_emails(event) if ":edition:2:" in row.key]
+    assert sorted(row.recipient for row in second) == sorted(CAME)
+    message = parsed(second[0])
+    assert message["Subject"] == "Updated harvest report: Harvest test café"
+    assert "It replaces the one we sent before." in message.get_body(("plain",)).get_content()
+    [attachment] = list(message.iter_attachments())
+    assert "Write to every head teacher" in pdf_text(attachment.get_payload(decode=True), tmp_path)
+    assert len(report_emails(event)) == 6
+    # Without the box ticked, a third press completes edition 2: nothing new.
+    page = text(send(signed_in, event))
+    assert "everyone who came already has edition 2" in page
+    assert len(report_emails(event)) == 6
+
+
+def test_send_without_confirmation_reaches_only_who_has_not_had_it(signed_in, db, event):
+    send(signed_in, event)
+    quinn = invitation_of("Quinn Quiet")
+    db.session.get(Attendance, quinn.id).status = "arrived"  # the no-show mark was a mistake
+    db.session.commit()
+    page = text(send(signed_in, event))
+    assert "Queued 1 email with edition 1 of the harvest report attached." in page
+    assert "3 people already had this edition." in page
+    assert report_emails(event)[-1].key.endswith(f":edition:1:invitation:{quinn.id}")
+
+
+@pytest.mark.parametrize("days", [0, 3])
+def test_send_is_refused_until_the_event_is_over(signed_in, db, organiser, days):
+    event = factories.make_event(organiser, title="Coming café",
+                                 date=common.today() + timedelta(days=days))
+    _guest(event, "Early Bird", _organisation("Early Org", "nhs"), "frontline", listed=True)
+    db.session.commit()
+    response = signed_in.get(f"/events/{event.id}/harvest")
+    button = re.search(r"<button[^>]*>\s*Send the report to everyone who came",
+                       response.get_data(as_text=True))[0]
+    assert "disabled" in button and 'aria-describedby="send-explanation"' in button
+    day_after = report_day(event.date + timedelta(days=1))
+    assert (f"You can send the report once the event is over, from {day_after}."
+            in text(response))
+    page = text(send(signed_in, event))
+    assert f"The report can be sent once the event is over, from {day_after}." in page
+    assert report_emails(event) == []
+
+
+def test_send_button_is_enabled_after_the_event(signed_in, event):
+    page = signed_in.get(f"/events/{event.id}/harvest").get_data(as_text=True)
+    button = re.search(r"<button[^>]*>\s*Send the report to everyone who came", page)[0]
+    assert "disabled" not in button
+    assert f'action="/events/{event.id}/harvest/send"' in page
+    assert "You can send the report once the event is over" not in page
+    assert "Send a new edition to everyone" not in page  # only once an edition exists
+    send(signed_in, event)
+    assert "Send a new edition to everyone" in signed_in.get(
+        f"/events/{event.id}/harvest").get_data(as_text=True)
+
+
+def test_send_needs_a_csrf_token(app, signed_in, event):
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = signed_in.get(f"/events/{event.id}/harvest").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    refused = signed_in.post(f"/events/{event.id}/harvest/send")
+    assert refused.status_code == 400 and report_emails(event) == []
+    response = signed_in.post(f"/events/{event.id}/harvest/send", data={"csrf_token": token})
+    assert response.status_code == 302 and response.location.endswith(
+        f"/events/{event.id}/harvest#send")
+    assert len(report_emails(event)) == 3
+
+
+def test_send_needs_a_signed_in_organiser(client, event):
+    response = client.post(f"/events/{event.id}/harvest/send")
+    assert response.status_code == 302 and "/sign-in" in response.location
+    assert report_emails(event) == []
+
+
+def test_send_for_someone_elses_or_a_missing_event_is_not_found(other_client, signed_in, event):
+    assert other_client.post(f"/events/{event.id}/harvest/send").status_code == 404
+    assert report_emails(event) == []
+    assert signed_in.post("/events/9999/harvest/send").status_code == 404
+
+
+def test_send_service_refuses_an_event_nobody_came_to(db, organiser):
+    empty = factories.make_event(organiser, title="Empty café",
+                                 date=common.today() - timedelta(days=2))
+    db.session.commit()
+    with pytest.raises(harvest_mailing.HarvestSendError, match="nobody to send the report"):
+        harvest_mailing.send_harvest_report(empty)
+    assert harvest_mailing.latest_edition(empty) == 0
+
+
+def test_report_emails_are_delivered_with_the_pdf(signed_in, db, event, runner, mail_to,
+                                                  tmp_path):
+    db.session.execute(update(OutgoingEmail).values(state="sent"))  # the authors' emails
+    db.session.commit()
+    send(signed_in, event)
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 3," in result.output
+    assert sorted(r for m in mail_to.messages for r in m.rcpt_tos) == sorted(CAME)
+    for message in mail_to.parsed():
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_content_type() == "application/pdf"
+        assert "Harvest report: Harvest test café" in pdf_text(
+            attachment.get_payload(decode=True), tmp_path)
+    assert {row.state for row in report_emails(event)} == {"sent"}
+    page = text(signed_in.get(f"/events/{event.id}/harvest"))
+    assert "3 sent, 0 waiting to go" in page
+
+
+# --- What would help next time: organisers only -----------------------------------------------
+
+
+@pytest.fixture
+def next_time(db, event):
+    """Two more answers to "What would help next time?", the newest last."""
+    lena = db.session.get(Feedback, invitation_of("Lena Listed").id)
+    lena.next_time, lena.answered_at = NEXT_TIME_PHRASE, utcnow()
+    umberto = db.session.get(Feedback, invitation_of(UNLISTED_NAME).id)
+    umberto.answered_at = utcnow() - timedelta(days=2)
+    sam = db.session.get(Feedback, invitation_of("Sam Strategy").id)
+    sam.next_time, sam.answered_at = "More time with the frontline", utcnow() - timedelta(days=1)
+    declined = db.session.get(Feedback, invitation_of("Dana Declined").id)
+    declined.next_time = "Not for the declined guest"
+    db.session.commit()
+    return event
+
+
+def test_next_time_list_is_on_the_page_for_organisers_only(signed_in, next_time):
+    page = text(signed_in.get(f"/events/{next_time.id}/harvest"))
+    organisers_part = page.split(ORGANISERS_ONLY)[1]
+    assert "What would help next time" in organisers_part
+    answers = [NEXT_TIME_PHRASE, "More time with the frontline", "Longer rounds"]
+    positions = [organisers_part.index(answer) for answer in answers]
+    assert positions == sorted(positions)  # newest first
+    assert "Not for the declined guest" not in page
+    assert "Eye-opening: 2 Humbling: 2 Practical: 1 Too long: 1" in organisers_part
+    assert "Positive:" not in organisers_part  # only words someone chose
+    for name in ("Lena", "Umberto", "Sam Strategy"):
+        assert name not in organisers_part.split("Support links")[0]
+    assert NEXT_TIME_PHRASE not in page.split(ORGANISERS_ONLY)[0]
+
+
+def test_next_time_answers_have_no_names(next_time):
+    built = report.harvest_report(next_time)
+    answers = report.organiser_feedback(built).answers
+    assert [a.text for a in answers] == [NEXT_TIME_PHRASE, "More time with the frontline",
+                                         "Longer rounds"]
+    assert set(vars(answers[0])) == {"text", "answered_on"}
+    assert not hasattr(built, "answers") and "next_time" not in vars(built)
+
+
+def test_next_time_list_is_not_in_the_pdf_or_the_email(signed_in, next_time, tmp_path):
+    content = pdf_text(signed_in.get(f"/events/{next_time.id}/harvest.pdf").data, tmp_path)
+    assert "Harvest report: Harvest test café" in content
+    send(signed_in, next_time)
+    [row, *_] = report_emails(next_time)
+    message = parsed(row)
+    [attachment] = list(message.iter_attachments())
+    attached = pdf_text(attachment.get_payload(decode=True), tmp_path)
+    body = message.get_body(("plain",)).get_content()
+    for words in (content, attached, body):
+        for answer in (NEXT_TIME_PHRASE, "More time with the frontline", "Longer rounds"):
+            assert answer not in words
+        assert ORGANISERS_ONLY not in words and "What would help next time" not in words
+
+
+def test_next_time_list_when_nobody_answered(signed_in, db, organiser):
+    empty = factories.make_event(organiser, title="Quiet café")
+    db.session.commit()
+    page = text(signed_in.get(f"/events/{empty.id}/harvest"))
+    assert f"{ORGANISERS_ONLY} What would help next time Nobody has given feedback yet." in page

@@ -2,7 +2,9 @@
 
 It holds the case studies' titles and summaries only, never their stories: the queries here
 select those two columns by name, so no story text is ever loaded. Action owners are named only
-when they agreed to be on the attendee list; nobody's email or phone is read.
+when they agreed to be on the attendee list; nobody's email or phone is read. What attendees
+said would help next time is for organisers only: it lives in `OrganiserFeedback`, apart from
+`HarvestReport`, so neither the PDF nor the email to attendees can show it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cafe.actions.models import (
     LadderAnswer,
 )
 from cafe.capture.models import BARRIERS, InterventionPoint
+from cafe.casestudies.common import uk_time
 from cafe.casestudies.models import CafeTable, CaseStudy
 from cafe.contacts.models import SIDES, Contact, Organisation
 from cafe.events.models import Event
@@ -406,3 +409,44 @@ def harvest_pdf(report: HarvestReport) -> bytes:
     folder = Path(current_app.static_folder) / "harvest"
     return HTML(string=html).write_pdf(stylesheets=[
         CSS(filename=str(folder / name)) for name in ("harvest-base.css", "harvest-pdf.css")])
+
+
+# --- For organisers only: never in the report sent to attendees -------------------------------
+
+
+@dataclass
+class NextTimeAnswer:
+    """One answer to "What would help next time?", without who gave it."""
+
+    text: str
+    answered_on: date
+
+
+@dataclass
+class OrganiserFeedback:
+    """What only the organisers see: the "next time" answers and the words chosen."""
+
+    answers: list[NextTimeAnswer]
+    feedback_count: int
+    words: list[CountRow]  # only the words someone chose, most first
+
+
+def next_time_answers(event: Event) -> list[NextTimeAnswer]:
+    """Attendees' answers to "What would help next time?", newest first, without names (only
+    the answer and its time are read)."""
+    rows = db.session.execute(
+        select(Feedback.next_time, Feedback.answered_at)
+        .join(Invitation, Invitation.id == Feedback.invitation_id)
+        .where(Invitation.event_id == event.id, Invitation.state == "accepted",
+               Feedback.next_time != "")
+        .order_by(Feedback.answered_at.desc(), Feedback.invitation_id.desc())).all()
+    return [NextTimeAnswer(text.strip(), uk_time(at).date())
+            for text, at in rows if text and text.strip()]
+
+
+def organiser_feedback(report: HarvestReport) -> OrganiserFeedback:
+    """The organisers' view of the feedback: kept apart from HarvestReport, so neither the PDF
+    nor the email to attendees can include it."""
+    return OrganiserFeedback(
+        answers=next_time_answers(report.event), feedback_count=report.feedback_count,
+        words=[row for row in report.feedback_words if row.count])
