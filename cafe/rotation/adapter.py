@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -60,13 +61,21 @@ class Roster:
         """Contacts who host a table (they are not seated as guests)."""
         return {t.host_contact_id for t in self.tables if t.host_contact_id is not None}
 
+    @cached_property
+    def _tables_by_id(self) -> dict[int, CafeTable]:
+        return {t.id: t for t in self.tables}
+
+    @cached_property
+    def _guests_by_id(self) -> dict[int, Invitation]:
+        return {g.id: g for g in self.guests}
+
     def table(self, table_id: int) -> CafeTable | None:
         """A table of the roster by id."""
-        return next((t for t in self.tables if t.id == table_id), None)
+        return self._tables_by_id.get(table_id)
 
     def guest(self, invitation_id: int) -> Invitation | None:
         """A guest of the roster by invitation id."""
-        return next((g for g in self.guests if g.id == invitation_id), None)
+        return self._guests_by_id.get(invitation_id)
 
 
 def load_roster(event: Event) -> Roster:

@@ -174,15 +174,10 @@ def _prepare(job: PlanJob) -> _Work:
     present = {g.id for g in roster.guests}
     base = {i: row for i, row in base.items() if i in present}
     locks = {i: rows for i, rows in locks.items() if i in present}
-    rounds = event.rounds - held
-    pins = {i: {r - held: t for r, t in rows.items() if r >= held} for i, rows in locks.items()}
-    stays = services._stays_at(roster, base)
-    visited = {i: {t for t in row[:held] if t is not None} for i, row in base.items()
-               if i not in stays}
-    previous = ({i: [t for t in row[held:]] for i, row in base.items()
+    previous = ({i: row[held:] for i, row in base.items()
                  if all(t is not None for t in row[held:])} if job.kind == "replan" else None)
-    problem = adapter.problem_from_roster(roster, rounds=rounds, pinned=pins, avoid_extra=visited,
-                                          previous=previous, stays_at=stays)
+    problem = services.remaining_problem(roster, base, held, locks, previous=previous,
+                                         keep_stays=True)
     if not roster.tables:
         raise services.RotationError("There are no tables yet: approve case studies to make "
                                      "tables first")

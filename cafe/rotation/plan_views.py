@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,85 +255,75 @@ def _to_plan(event: Event, guest: Invitation):
     return redirect(url_for("rotation.plan", event_id=event.id, guest=guest.id))
 
 
-@bp.route("/events/<int:event_id>/plan/moves", methods=["POST"])
-@login_required
-def move_seat(event_id: int):
-    """Seat a guest at another table in one round, if every hard rule still holds."""
+def _hand_change(event_id: int, form_class, form_key: str, fallback: str,
+                 change: Callable[[Plan, Roster, Any], tuple[Invitation, str]]):
+    """Validate a hand-change form and make the change; a refusal from the services is shown
+    beside its field and nothing half-done is kept."""
     event = _event(event_id)
     plan = _plan_or_back(event)
     if plan is None:
         return redirect(url_for("rotation.plan", event_id=event.id))
     roster = adapter.load_roster(event)
-    form = MoveForm(options=_options(roster), rounds=_edit_rounds(plan, event))
+    form = form_class(options=_options(roster), rounds=_edit_rounds(plan, event))
     if form.validate_on_submit():
+        try:
+            guest, message = change(plan, roster, form)
+        except services.RotationError as err:
+            db.session.rollback()  # the page reloads the plan as it was
+            roster = plan = None
+            _apply_error(form, err, fallback)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return _to_plan(event, guest)
+    return _render_plan(event, forms={form_key: form}, status=400, roster=roster, plan=plan)
+
+
+@bp.route("/events/<int:event_id>/plan/moves", methods=["POST"])
+@login_required
+def move_seat(event_id: int):
+    """Seat a guest at another table in one round, if every hard rule still holds."""
+    def move(plan: Plan, roster: Roster, form: MoveForm) -> tuple[Invitation, str]:
         guest = roster.guest(int(form.invitation_id.data))
         table = roster.table(int(form.table_id.data))
         round_index = int(form.round_index.data)
-        try:
-            services.move_guest(plan, guest, round_index, table, roster)
-        except services.RotationError as err:
-            db.session.rollback()  # nothing half-done is kept; the page reloads the plan
-            roster = plan = None
-            _apply_error(form, err, "table_id")
-        else:
-            db.session.commit()
-            flash(f"{guest.contact.name} now sits at table {table.number} in round "
-                  f"{round_index + 1}.", "success")
-            return _to_plan(event, guest)
-    return _render_plan(event, forms={"move": form}, status=400, roster=roster, plan=plan)
+        services.move_guest(plan, guest, round_index, table, roster)
+        return guest, (f"{guest.contact.name} now sits at table {table.number} in round "
+                       f"{round_index + 1}.")
+
+    return _hand_change(event_id, MoveForm, "move", "table_id", move)
 
 
 @bp.route("/events/<int:event_id>/plan/swaps", methods=["POST"])
 @login_required
 def swap_seats(event_id: int):
     """Swap two guests' tables in one round, if every hard rule still holds."""
-    event = _event(event_id)
-    plan = _plan_or_back(event)
-    if plan is None:
-        return redirect(url_for("rotation.plan", event_id=event.id))
-    roster = adapter.load_roster(event)
-    form = SwapForm(options=_options(roster), rounds=_edit_rounds(plan, event))
-    if form.validate_on_submit():
+    def swap(plan: Plan, roster: Roster, form: SwapForm) -> tuple[Invitation, str]:
         first = roster.guest(int(form.invitation_id.data))
         second = roster.guest(int(form.other_id.data))
         round_index = int(form.round_index.data)
-        try:
-            services.swap_guests(plan, first, second, round_index, roster)
-        except services.RotationError as err:
-            db.session.rollback()  # nothing half-done is kept; the page reloads the plan
-            roster = plan = None
-            _apply_error(form, err, "other_id")
-        else:
-            db.session.commit()
-            flash(f"{first.contact.name} and {second.contact.name} swapped tables in round "
-                  f"{round_index + 1}.", "success")
-            return _to_plan(event, first)
-    return _render_plan(event, forms={"swap": form}, status=400, roster=roster, plan=plan)
+        services.swap_guests(plan, first, second, round_index, roster)
+        return first, (f"{first.contact.name} and {second.contact.name} swapped tables in "
+                       f"round {round_index + 1}.")
+
+    return _hand_change(event_id, SwapForm, "swap", "other_id", swap)
 
 
 @bp.route("/events/<int:event_id>/plan/locks", methods=["POST"])
 @login_required
 def lock_seats(event_id: int):
     """Lock or unlock a guest's seat in one round or every round."""
-    event = _event(event_id)
-    plan = _plan_or_back(event)
-    if plan is None:
-        return redirect(url_for("rotation.plan", event_id=event.id))
-    roster = adapter.load_roster(event)
-    form = LockForm(options=_options(roster), rounds=_edit_rounds(plan, event))
-    if form.validate_on_submit():
+    def lock(plan: Plan, roster: Roster, form: LockForm) -> tuple[Invitation, str]:
         guest = roster.guest(int(form.invitation_id.data))
         locked = not form.unlock.data
-        count = services.set_locked(plan, guest, form.round, locked)
         when = "every round" if form.round is None else f"round {form.round + 1}"
-        if count:
-            db.session.commit()
-            flash(f"{guest.contact.name}'s seat is {'locked' if locked else 'unlocked'} in "
-                  f"{when}.", "success")
-            return _to_plan(event, guest)
-        form.invitation_id.errors = [f"{guest.contact.name} has no seat in {when} to "
-                                     f"{'lock' if locked else 'unlock'}"]
-    return _render_plan(event, forms={"lock": form}, status=400, roster=roster, plan=plan)
+        if not services.set_locked(plan, guest, form.round, locked):
+            raise services.RotationError(f"{guest.contact.name} has no seat in {when} to "
+                                         f"{'lock' if locked else 'unlock'}", "invitation_id")
+        return guest, (f"{guest.contact.name}'s seat is {'locked' if locked else 'unlocked'} "
+                       f"in {when}.")
+
+    return _hand_change(event_id, LockForm, "lock", "invitation_id", lock)
 
 
 # --- Rules ---------------------------------------------------------------------------------

@@ -138,11 +138,8 @@ def _in_words(v: Violation, roster: Roster, held: int) -> Problem:
     return Problem(messages.get(v.rule, v.message), ids, round_index, table_id)
 
 
-def _visited(seats: dict[int, list[int | None]], held: int) -> dict[int, set[int]]:
-    return {i: {t for t in row[:held] if t is not None} for i, row in seats.items()}
-
-
-def _stays_at(roster: Roster, seats: dict[int, list[int | None]]) -> dict[int, int]:
+def stays_at(roster: Roster, seats: dict[int, list[int | None]]) -> dict[int, int]:
+    """invitation id -> the table a `stays` guest sits at in `seats` (their first seat)."""
     stays = {r.invitation_id for r in roster.rules if r.kind == "stays"}
     out = {}
     for i in stays:
@@ -150,6 +147,26 @@ def _stays_at(roster: Roster, seats: dict[int, list[int | None]]) -> dict[int, i
         if first is not None:
             out[i] = first
     return out
+
+
+def remaining_problem(roster: Roster, seats: dict[int, list[int | None]], held: int,
+                      locks: dict[int, dict[int, int]] | None = None, *,
+                      previous: dict[int, list[int | None]] | None = None,
+                      keep_stays: bool = False) -> dict[str, Any]:
+    """The solver problem for the rounds from `held` on, as the day stands.
+
+    Rounds already held are history: the tables a guest visited then count as avoided (the
+    distinct-tables rule), locked seats are pinned, and round numbers start again at 0.
+    `keep_stays` pins each `stays` guest to the table they have been at.
+    """
+    stays = stays_at(roster, seats)
+    pins = {i: {r - held: t for r, t in rows.items() if r >= held}
+            for i, rows in (locks or {}).items()}
+    visited = {i: {t for t in row[:held] if t is not None} for i, row in seats.items()
+               if i not in stays}
+    return adapter.problem_from_roster(
+        roster, rounds=roster.event.rounds - held, pinned=pins, avoid_extra=visited,
+        previous=previous, stays_at=stays if keep_stays else None)
 
 
 def check_seats(roster: Roster, seats: dict[int, list[int | None]], held: int = 0,
@@ -162,12 +179,7 @@ def check_seats(roster: Roster, seats: dict[int, list[int | None]], held: int = 
     rounds = roster.event.rounds - held
     if rounds <= 0:
         return Checked()
-    pins = {i: {r - held: t for r, t in rows.items() if r >= held}
-            for i, rows in (locks or {}).items()}
-    problem = adapter.problem_from_roster(
-        roster, rounds=rounds, pinned=pins,
-        avoid_extra={i: v for i, v in _visited(seats, held).items()
-                     if i not in _stays_at(roster, seats)})
+    problem = remaining_problem(roster, seats, held, locks)
     later = {i: row[held:] for i, row in seats.items()}
     result = check_plan(problem, adapter.assignments_from_seats(roster, later, rounds))
     return Checked([_in_words(v, roster, held) for v in result.violations], result.metrics)
