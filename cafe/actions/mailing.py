@@ -9,7 +9,6 @@ to small forms on the owner's page: following a link changes nothing by itself.
 
 from __future__ import annotations
 
-import email.policy
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -77,9 +76,6 @@ def _queue(invitation: Invitation, key: str, subject: str, body: str) -> None:
     contact = invitation.contact
     text = f"Dear {contact.name},\n\n{body}" + _signature(invitation.event)
     message = build_message(contact.email, subject, text, recipient_name=contact.name)
-    # CRLF line ends: the queue stores as_bytes() and smtplib sends bytes unchanged, so with
-    # bare LFs a long message reaches the server as one over-long line (RFC 5321 refuses it).
-    message.policy = email.policy.SMTP
     queue_email(key, message)
 
 

@@ -6,7 +6,6 @@ personal link), never anything about the case studies.
 
 from __future__ import annotations
 
-import email.policy
 import functools
 import string
 from dataclasses import dataclass
@@ -270,7 +269,4 @@ def email_for(invitation: Invitation, draft: Draft, settings: InvitationSettings
                             attachments=attachments,
                             reply_to=reply_address(invitation.event, settings) or None,
                             recipient_name=invitation.contact.name)
-    # CRLF line ends: the queue stores as_bytes() and smtplib sends bytes unchanged, so with
-    # bare LFs a long message reaches the server as one over-long line (RFC 5321 refuses it).
-    message.policy = email.policy.SMTP
     return message
