@@ -267,6 +267,16 @@ def test_host_page_lists_the_plans_guests_for_the_round_the_clock_shows(app, cli
     assert all(g.contact.name not in page for g in others)
 
 
+def test_the_host_page_moves_on_when_a_round_has_run_out_as_the_room_display_does(
+        app, organiser):
+    made = rf.cafe(organiser, tables=2, guests=4, rounds=3)
+    db.session.add(RoomClock(event_id=made.event.id, round_index=0, phase="running",
+                             ends_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+
+    assert services.current_round_index(made.event) == 1
+
+
 def test_invalid_host_link_gives_a_clear_page(client, made):
     response = client.get("/table/not-a-real-token/")
 

@@ -29,9 +29,8 @@ from cafe.contacts.models import Contact
 from cafe.events.models import Event
 from cafe.extensions import db
 from cafe.invitations.models import Invitation
-from cafe.rotation import adapter
+from cafe.rotation import adapter, day
 from cafe.rotation import services as rotation
-from cafe.rotation.models import RoomClock
 from cafe.tokens import make_link_token, open_link
 
 HOST_SCOPE = "host"
@@ -101,11 +100,9 @@ def new_client_id() -> str:
 
 
 def current_round_index(event: Event) -> int:
-    """The round the room clock shows (under way or next), 0-based; the first before it starts."""
-    clock = db.session.get(RoomClock, event.id)
-    if clock is None:
-        return 0
-    return max(0, min(event.rounds - 1, clock.round_index))
+    """The round the room clock shows (under way or next), 0-based; the first before it starts.
+    A round that has run out counts as over, as on the room display."""
+    return day.current_round_index(event)
 
 
 def round_guests(table: CafeTable, round_index: int) -> list[Invitation]:

@@ -573,6 +573,12 @@ def _cannot(state: ClockNow, event: Event, what: str) -> str:
     return f"You cannot {what} now: the clock shows {_where(state)}"
 
 
+def current_round_index(event: Event, now: datetime | None = None) -> int:
+    """The round the room clock shows now (under way, or next while guests move), 0-based."""
+    state = _moved_on(event, clock_for(event), now or utcnow())
+    return max(0, min(event.rounds - 1, state.round_index))
+
+
 def held_rounds_now(event: Event, now: datetime | None = None) -> int:
     """Rounds whose seats can no longer change: those finished, and the one under way."""
     state = _moved_on(event, clock_for(event), now or utcnow())
